@@ -1,0 +1,1 @@
+"""Pure analysis of somatic voltage traces and grid results: no simulator inside."""

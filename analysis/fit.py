@@ -1,0 +1,70 @@
+"""Weight at target per location, from grid points (weights in uS, EPSPs in mV)."""
+
+import math
+from collections import OrderedDict
+
+import numpy as np
+
+
+def weight_at_target(weights, epsps, target):
+    """The weight (uS) whose EPSP equals ``target`` (mV), by linear interpolation.
+
+    Points are taken in order of weight; the EPSP is expected to grow with the weight.
+    The first grid interval whose EPSPs bracket the target is interpolated. Returns
+    ``(weight, in_range)``: a target outside the grid's EPSP range, or fewer than two
+    points, gives ``(nan, False)``; it is never extrapolated.
+    """
+    order = np.argsort(np.asarray(weights, dtype=float), kind='stable')
+    w = np.asarray(weights, dtype=float)[order]
+    e = np.asarray(epsps, dtype=float)[order]
+    keep = np.isfinite(w) & np.isfinite(e)
+    w, e = w[keep], e[keep]
+    for i in range(len(w) - 1):
+        low, high = sorted((e[i], e[i + 1]))
+        if low <= target <= high:
+            if e[i + 1] == e[i]:
+                return float(w[i]), True
+            fraction = (target - e[i]) / (e[i + 1] - e[i])
+            return float(w[i] + fraction * (w[i + 1] - w[i])), True
+    if len(w) == 1 and e[0] == target:
+        return float(w[0]), True
+    return math.nan, False
+
+
+def weight_norm(weight, target):
+    """NetPyNE's weightNorm: weight at target (uS) divided by the target EPSP (mV)."""
+    return weight / target
+
+
+def summarise(points, target):
+    """One summary record per (sec, loc) from point records.
+
+    ``points`` are dicts with sec, loc, weight, epsp, loss, spiked and status. Points that
+    failed or spiked are left out of the fit. Each summary has sec, loc, weight_at_target,
+    weight_norm, best_weight, best_epsp, in_range and the counts of points used, spiked
+    and failed.
+    """
+    groups = OrderedDict()
+    for point in points:
+        groups.setdefault((point['sec'], point['loc']), []).append(point)
+    summary = []
+    for (sec, loc), group in groups.items():
+        usable = [p for p in group if p['status'] == 'ok' and not p['spiked']]
+        weight, in_range = weight_at_target([p['weight'] for p in usable], [p['epsp'] for p in usable], target)
+        best = min(usable, key=lambda p: p['loss'], default=None)
+        summary.append(
+            {
+                'sec': sec,
+                'loc': loc,
+                'weight_at_target': weight,
+                'weight_norm': weight_norm(weight, target),
+                'best_weight': best['weight'] if best else math.nan,
+                'best_epsp': best['epsp'] if best else math.nan,
+                'in_range': in_range,
+                'target': target,
+                'points': len(usable),
+                'spiked': sum(1 for p in group if p['status'] == 'ok' and p['spiked']),
+                'failed': sum(1 for p in group if p['status'] != 'ok'),
+            }
+        )
+    return summary

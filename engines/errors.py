@@ -1,0 +1,25 @@
+"""One-line errors for bad input: the message is shown, the traceback is not."""
+
+import sys
+from functools import wraps
+
+
+class UserError(Exception):
+    """A problem with what the user asked for; its message names the bad value."""
+
+
+def exits_cleanly(main):
+    """Wrap a command's main(): a UserError prints 'error: ...' and exits with status 2."""
+
+    @wraps(main)
+    def wrapper(*args, **kwargs):
+        try:
+            return main(*args, **kwargs)
+        except UserError as err:
+            print(f'error: {err}', file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print('error: interrupted', file=sys.stderr)
+            return 130
+
+    return wrapper
