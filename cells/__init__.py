@@ -1,0 +1,1 @@
+"""Cell models and the NMODL mechanisms they need."""

@@ -1,0 +1,104 @@
+"""Compile and load NMODL mechanisms.
+
+A mod folder is compiled with nrnivmodl into ``cells/build/<hash>/``, where the hash
+covers the names and contents of its .mod files: a changed file gives a new build, an
+unchanged folder is compiled once and reused. Loading is idempotent per process.
+"""
+
+import fcntl
+import hashlib
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from engines.errors import UserError
+
+MOD_DIR = Path(__file__).resolve().parent / 'mod'
+BUILD_ROOT = Path(__file__).resolve().parent / 'build'
+
+_loaded = set()
+
+
+def mod_files(mod_dir):
+    """The .mod files of a folder, sorted by name; an error if there are none."""
+    mod_dir = Path(mod_dir)
+    if not mod_dir.is_dir():
+        raise UserError(f'mod folder not found: {mod_dir}')
+    files = sorted(mod_dir.glob('*.mod'))
+    if not files:
+        raise UserError(f'no .mod files in {mod_dir}')
+    return files
+
+
+def content_hash(files):
+    """A short hex digest of the names and bytes of the given files."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(b'\0')
+        digest.update(path.read_bytes())
+        digest.update(b'\0')
+    return digest.hexdigest()[:16]
+
+
+def _library(build_dir):
+    return build_dir / platform.machine() / 'libnrnmech.so'
+
+
+def _nrnivmodl():
+    """nrnivmodl beside this Python interpreter, else the one on PATH."""
+    beside = Path(sys.executable).parent / 'nrnivmodl'
+    return str(beside) if beside.exists() else 'nrnivmodl'
+
+
+def compile_mechanisms(mod_dir=MOD_DIR, build_root=BUILD_ROOT):
+    """Compile ``mod_dir`` once per content; return the path of its libnrnmech.so.
+
+    A compile failure raises UserError carrying the compiler's output.
+    """
+    files = mod_files(mod_dir)
+    build_dir = Path(build_root) / content_hash(files)
+    library = _library(build_dir)
+    if library.exists():
+        return library
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / '.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if library.exists():
+            return library
+        sources = build_dir / 'mod'
+        sources.mkdir(exist_ok=True)
+        for path in files:
+            (sources / path.name).write_bytes(path.read_bytes())
+        proc = subprocess.run([_nrnivmodl(), 'mod'], cwd=build_dir, capture_output=True, text=True)
+        if proc.returncode != 0 or not library.exists():
+            shutil.rmtree(sources.parent / platform.machine(), ignore_errors=True)
+            raise UserError(f'nrnivmodl failed for {mod_dir}:\n{compiler_message(proc.stdout + proc.stderr)}')
+    return library
+
+
+def compiler_message(output):
+    """nrnivmodl's output without colour codes and without its own Python traceback."""
+    lines = []
+    for line in re.sub(r'\x1b\[[0-9;]*m', '', output).splitlines():
+        if line.startswith('Traceback (most recent call last)'):
+            break
+        lines.append(line)
+    return '\n'.join(lines).strip()
+
+
+def load_mechanisms(mod_dir=MOD_DIR, build_root=BUILD_ROOT):
+    """Compile if needed and load ``mod_dir``'s mechanisms into this NEURON process."""
+    library = compile_mechanisms(mod_dir, build_root)
+    if library in _loaded:
+        return library
+    from neuron import h
+
+    if not h.nrn_load_dll(str(library)):
+        raise UserError(f'NEURON could not load {library}')
+    _loaded.add(library)
+    return library
