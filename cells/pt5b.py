@@ -1,6 +1,6 @@
 """The built-in PT5B cell: a reduced layer 5 pyramidal-tract neuron as NetPyNE cellParams.
 
-Sections: ``soma`` (Hodgkin-Huxley Na/K and the h-current ``hd``), ``dendrite`` (passive,
+Sections: ``soma`` (Hodgkin-Huxley Na/K ``hhref``, the h-current ``hd``, leak), ``dendrite`` (passive,
 several segments, from the soma's apical pole), ``axon_0`` (initial segment, from the
 soma's basal pole) and ``axon_1`` (axon, from the end of ``axon_0``), both passive.
 Lengths and diameters in um, conductances in S/cm2, axial resistance in ohm cm.
@@ -20,8 +20,9 @@ def cell_params():
     soma = {
         'geom': {'L': 48.0, 'diam': 48.0, 'Ra': 150.0, 'cm': 1.0, 'nseg': 1},
         'mechs': {
-            'hh': {'gnabar': 0.12, 'gkbar': 0.036, 'gl': 0.0003, 'el': RESTING_MV},
+            'hhref': {'gnabar': 0.12, 'gkbar': 0.036},
             'hd': {'gbar': 0.0001},
+            'pas': {'g': 0.0003, 'e': RESTING_MV},
         },
         'vinit': -80.0,
     }

@@ -1,0 +1,242 @@
+"""One measurement: simulate a cell with one synaptic event and return the point's record.
+
+Every engine measures through ``measure``; the record it returns is what results.json
+holds per point.
+"""
+
+import contextlib
+import importlib.util
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from analysis.epsp import epsp_features, loss
+from analysis.results import json_line, write_json_atomic
+from engines import inputs
+from engines.errors import UserError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CFG_FILE = PROJECT_DIR / 'cfg.py'
+NET_PARAMS_FILE = PROJECT_DIR / 'netParams.py'
+POINT_SUFFIX = '_point.json'
+
+RECORD_KEYS = ('sec', 'loc', 'weight', 'epsp', 'loss', 'target', 'spiked', 'status', 'error')
+
+
+def onset_time(cfg):
+    """Time (ms) the synapse is activated: the NetStim spike plus the NetCon delay."""
+    return cfg.stimTime + cfg.stimDelay
+
+
+def point_record(cfg, t, v, run_time=None):
+    """The record of one point from its somatic trace (t in ms, v in mV)."""
+    features = epsp_features(
+        t,
+        v,
+        onset_time(cfg),
+        baseline_window=cfg.baselineWindow,
+        epsp_window=cfg.epspWindow,
+        spike_threshold=cfg.spikeThreshold,
+    )
+    return {
+        'sec': cfg.sec,
+        'loc': float(cfg.loc),
+        'weight': float(cfg.weight),
+        'epsp': features['epsp'],
+        'loss': loss(features['epsp'], cfg.epspTarget),
+        'target': float(cfg.epspTarget),
+        'spiked': features['spiked'],
+        'status': 'ok',
+        'error': None,
+        'peak_time': features['peak_time'],
+        'baseline': features['baseline'],
+        'run_time': run_time,
+    }
+
+
+def error_record(sec, loc, weight, target, message):
+    """The record of a point whose simulation failed, with the reason in ``error``."""
+    return {
+        'sec': sec,
+        'loc': float(loc),
+        'weight': float(weight),
+        'epsp': None,
+        'loss': None,
+        'target': float(target),
+        'spiked': False,
+        'status': 'error',
+        'error': message,
+    }
+
+
+def measure(cfg, netParams):
+    """Simulate the point described by ``cfg`` with ``netParams``; return its record.
+
+    ``run_time`` in the record is NEURON's own run time in seconds.
+    """
+    from cells.mechanisms import load_mechanisms
+
+    load_mechanisms()
+    from netpyne import sim
+
+    sim.initialize(simConfig=cfg, netParams=netParams)
+    sim.net.createPops()
+    sim.net.createCells()
+    sim.net.connectCells()
+    sim.net.addStims()
+    sim.setupRecording()
+    started = time.perf_counter()
+    sim.runSim()
+    run_time = time.perf_counter() - started
+    v = np.array(sim.simData['V_soma']['cell_0'])
+    t = np.array(sim.simData['t'])[: v.size]
+    if not np.all(np.isfinite(v)):
+        raise FloatingPointError('the somatic voltage became NaN or infinite')
+    return point_record(cfg, t, v, run_time)
+
+
+class CapturedOutput(contextlib.AbstractContextManager):
+    """Collect what is written to file descriptors 1 and 2 in a temporary file until exit.
+
+    NEURON and NetPyNE print from C and Python alike; this keeps a command's own output
+    clean. ``show()`` sends both to the original stderr instead (verbose runs); ``tail()``
+    gives the last lines collected, for error messages. Disabled, it changes nothing.
+    """
+
+    def __init__(self, enabled=True):
+        self.enabled = enabled
+        self._file = None
+
+    def __enter__(self):
+        if self.enabled:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            self._saved = (os.dup(1), os.dup(2))
+            self._file = tempfile.TemporaryFile(mode='w+')
+            os.dup2(self._file.fileno(), 1)
+            os.dup2(self._file.fileno(), 2)
+        return self
+
+    def show(self):
+        """From now on, send output to the original stderr instead of collecting it."""
+        if self.enabled:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(self._saved[1], 1)
+            os.dup2(self._saved[1], 2)
+
+    def tail(self, lines=5):
+        """The last ``lines`` non-empty lines collected so far, joined by ' | '."""
+        if self._file is None:
+            return ''
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self._file.seek(0)
+        kept = [line.strip() for line in self._file.read().splitlines() if line.strip()]
+        return ' | '.join(kept[-lines:])
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(self._saved[0], 1)
+            os.dup2(self._saved[1], 2)
+            for fd in self._saved:
+                os.close(fd)
+            self._file.close()
+            self._file = None
+        return False
+
+
+def apply_point(cfg, sec=None, loc=None, weight=None, target=None):
+    """Set the point's values on ``cfg`` where given, after checking them."""
+    if sec is not None:
+        cfg.sec = sec
+    if loc is not None:
+        cfg.loc = loc
+    if weight is not None:
+        cfg.weight = weight
+    if target is not None:
+        cfg.epspTarget = target
+    inputs.check_point(cfg)
+
+
+def parse_init_args(argv):
+    """init.py's arguments: ``--sec/--loc/--weight/--target``, or a batch job's
+    ``simConfig=<file> netParams=<file>`` (other words are then ignored)."""
+    batch = dict(word.split('=', 1) for word in argv if word.startswith(('simConfig=', 'netParams=')))
+    parser = inputs.ArgumentParser(prog='init.py', description='Run one simulation, print one JSON line.')
+    parser.add_argument('--sec', help='section the synapse lands on')
+    parser.add_argument('--loc', type=float, help='position along the section, 0..1')
+    parser.add_argument('--weight', type=float, help='total synaptic weight, uS')
+    parser.add_argument('--target', type=float, help='target EPSP, mV')
+    args = parser.parse_args([] if batch else argv)
+    args.simConfig = batch.get('simConfig')
+    args.netParams = batch.get('netParams')
+    return args
+
+
+def _load_module(path):
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f'file not found: {path}')
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_cfg(path=None):
+    """The SimConfig of cfg.py, or of a batch job's saved cfg JSON at ``path``."""
+    if path is None:
+        return _load_module(CFG_FILE).cfg
+    if not Path(path).is_file():
+        raise UserError(f'simConfig file not found: {path}')
+    from netpyne import sim
+
+    return sim.loadSimCfg(str(path), setLoaded=False)
+
+
+def load_net_params(path, cfg):
+    """NetParams from ``build(cfg)`` of netParams.py, or of the file at ``path``."""
+    return _load_module(path or NET_PARAMS_FILE).build(cfg)
+
+
+def measure_or_error(cfg, netParams, output=None):
+    """``measure``; a failure of the simulation becomes an error record with its message
+    and, from ``output`` (a CapturedOutput), the last lines the simulator printed."""
+    try:
+        return measure(cfg, netParams)
+    except UserError:
+        raise
+    except Exception as err:
+        message = f'{type(err).__name__}: {err}'
+        printed = output.tail() if output is not None else ''
+        if printed:
+            message = f'{message} ({printed})'
+        return error_record(cfg.sec, cfg.loc, cfg.weight, cfg.epspTarget, message)
+
+
+def record_path(folder, label):
+    """Where a batch job with this save folder and label writes its record."""
+    return Path(folder) / f'{label}{POINT_SUFFIX}'
+
+
+def save_record(cfg, record):
+    """Write a batch job's record next to its other outputs, atomically."""
+    write_json_atomic(record_path(cfg.saveFolder, cfg.simLabel), record)
+
+
+def exit_now(status):
+    """Flush stdout and stderr and end the process with ``status`` at once.
+
+    Skips the interpreter's teardown of NEURON, NetPyNE and their plotting libraries,
+    about 0.4 s per point; every result is on disk or printed by then.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

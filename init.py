@@ -1,0 +1,33 @@
+"""Run one simulation and print its result as one JSON line.
+
+    python init.py                                   # cfg.py's point
+    python init.py --sec dendrite --weight 0.002 [--loc 0.5] [--target 0.5]
+
+As a NetPyNE Batch job it is called as ``init.py simConfig=<cfg.json> netParams=<file.py>``
+and also writes its record to ``<saveFolder>/<simLabel>_point.json``.
+"""
+
+import sys
+
+from engines import point
+from engines.errors import exits_cleanly
+
+
+@exits_cleanly
+def main(argv):
+    args = point.parse_init_args(argv)
+    with point.CapturedOutput(enabled=not args.simConfig) as output:
+        cfg = point.load_cfg(args.simConfig)
+        if cfg.verbose:
+            output.show()
+        point.apply_point(cfg, args.sec, args.loc, args.weight, args.target)
+        netParams = point.load_net_params(args.netParams, cfg)
+        record = point.measure_or_error(cfg, netParams, output)
+        if args.simConfig:
+            point.save_record(cfg, record)
+    print(point.json_line(record), flush=True)
+    return 0 if record['status'] == 'ok' else 1
+
+
+if __name__ == '__main__':
+    point.exit_now(main(sys.argv[1:]))

@@ -1,0 +1,60 @@
+"""init.py alone: one real NEURON simulation, one JSON line; bad input refused cleanly."""
+
+import json
+
+import pytest
+
+from tests.helpers import assert_one_line_error, run_command
+
+KEYS = {'sec', 'loc', 'weight', 'epsp', 'loss', 'target', 'spiked', 'status', 'error'}
+
+
+def one_record(proc):
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1, proc.stdout
+    return json.loads(lines[0])
+
+
+def test_defaults_from_cfg():
+    record = one_record(run_command('init.py'))
+    assert KEYS <= set(record)
+    assert (record['sec'], record['loc'], record['weight'], record['target']) == ('soma', 0.5, 0.001, 0.5)
+    assert record['status'] == 'ok' and record['spiked'] is False
+    assert 0.05 < record['epsp'] < 5.0
+    assert record['loss'] == pytest.approx((record['epsp'] - 0.5) ** 2)
+
+
+def test_a_chosen_point_grows_with_weight_and_shrinks_with_distance():
+    near = one_record(run_command('init.py', '--sec', 'dendrite', '--loc', '0.1', '--weight', '0.002'))
+    far = one_record(run_command('init.py', '--sec', 'dendrite', '--loc', '0.9', '--weight', '0.002'))
+    stronger = one_record(run_command('init.py', '--sec', 'dendrite', '--loc', '0.9', '--weight', '0.004'))
+    assert (far['sec'], far['loc'], far['weight']) == ('dendrite', 0.9, 0.002)
+    assert far['epsp'] < near['epsp']
+    assert far['epsp'] < stronger['epsp'] < 2.5 * far['epsp']
+
+
+def test_a_strong_synapse_at_the_soma_spikes():
+    record = one_record(run_command('init.py', '--weight', '0.1', '--target', '1.0'))
+    assert record['spiked'] is True
+    assert record['target'] == 1.0
+
+
+@pytest.mark.parametrize(
+    'args, named',
+    [
+        (['--sec', 'apical_99'], "'apical_99'"),
+        (['--weight', '-0.001'], '-0.001'),
+        (['--weight', '0'], '0.0'),
+        (['--weight', 'heavy'], "'heavy'"),
+        (['--loc', '1.5'], '1.5'),
+        (['--target', '0'], '0.0'),
+    ],
+)
+def test_bad_input_is_one_line_and_a_failure(args, named):
+    assert_one_line_error(run_command('init.py', *args), named)
+
+
+def test_unknown_section_lists_the_valid_ones():
+    proc = run_command('init.py', '--sec', 'apical_99')
+    assert 'soma, dendrite, axon_0, axon_1' in proc.stderr
