@@ -21,8 +21,7 @@ def main(argv):
         if cfg.verbose:
             output.show()
         point.apply_point(cfg, args.sec, args.loc, args.weight, args.target)
-        netParams = point.load_net_params(args.netParams, cfg)
-        record = point.measure_or_error(cfg, netParams, output)
+        record = point.measure_or_error(cfg, args.netParams, output)
         if args.simConfig:
             point.save_record(cfg, record)
     print(point.json_line(record), flush=True)

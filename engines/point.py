@@ -206,11 +206,14 @@ def load_net_params(path, cfg):
     return _load_module(path or NET_PARAMS_FILE).build(cfg)
 
 
-def measure_or_error(cfg, netParams, output=None):
-    """``measure``; a failure of the simulation becomes an error record with its message
-    and, from ``output`` (a CapturedOutput), the last lines the simulator printed."""
+def measure_or_error(cfg, net_params_file=None, output=None):
+    """Build the point's NetParams (see ``load_net_params``) and ``measure`` it.
+
+    A failure of either becomes an error record with its message and, from ``output``
+    (a CapturedOutput), the last lines the simulator printed; a UserError is raised.
+    """
     try:
-        return measure(cfg, netParams)
+        return measure(cfg, load_net_params(net_params_file, cfg))
     except UserError:
         raise
     except Exception as err:

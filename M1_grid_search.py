@@ -1,0 +1,29 @@
+"""Grid search for the weight that gives the target somatic EPSP at each place on the cell.
+
+Edit ``search_params`` or override it on the command line:
+
+    python M1_grid_search.py [--secs soma dendrite] [--weights 0.001 0.002] [--locs 0.5]
+                             [--target 0.5] [--out results] [--jobs N]
+
+Runs a NetPyNE Batch (init.py once per point), then writes OUT/results.json and
+OUT/summary.json.
+"""
+
+import sys
+
+from engines import batch
+from engines.errors import exits_cleanly
+
+search_params = {
+    'sec': ['soma', 'dendrite', 'axon_0', 'axon_1'],
+    'weight': [0.001, 0.002, 0.003],  # uS
+}
+
+
+@exits_cleanly
+def main(argv):
+    return batch.run(search_params, argv, script=__file__)
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,220 @@
+"""The grid search: a NetPyNE Batch over (sec, loc, weight), one init.py process per point,
+then the analysis of its per-point records into results.json and summary.json."""
+
+import copy
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from analysis.fit import summarise
+from analysis.results import read_json, write_json_atomic
+from cells.mechanisms import compile_mechanisms
+from engines import inputs, mpi, point, run_config
+
+BATCH_LABEL = 'grid'
+GRID_FOLDER = 'grid_batch'
+RESULTS_FILE = 'results.json'
+SUMMARY_FILE = 'summary.json'
+LOG_FILE = 'batch.log'
+ERROR_LINE = re.compile(r'^[A-Za-z_.]*(Error|Exception): ')
+
+
+def parse_args(argv, search_params):
+    """Command-line options; the grid defaults to ``search_params``."""
+    parser = inputs.ArgumentParser(
+        prog='M1_grid_search.py',
+        description='Grid search over section x location x weight; writes OUT/results.json and OUT/summary.json.',
+    )
+    parser.add_argument('--secs', nargs='+', default=search_params['sec'], help='sections to search')
+    parser.add_argument('--weights', nargs='+', type=float, default=search_params['weight'], help='weights, uS')
+    parser.add_argument('--locs', nargs='+', type=float, default=search_params.get('loc'), help='locations, 0..1')
+    parser.add_argument('--target', type=float, help='target EPSP, mV (default: cfg.epspTarget)')
+    parser.add_argument('--out', default='results', help='output folder (default: results)')
+    parser.add_argument('--jobs', type=int, default=run_config.default_jobs(), help='parallel jobs (default: all cores)')
+    options = parser.parse_args(argv)
+    if options.jobs < 1:
+        raise inputs.UserError(f'--jobs must be at least 1, got {options.jobs}')
+    options.out = Path(options.out).resolve()
+    return options
+
+
+def configured_cfg(options):
+    """cfg.py's SimConfig with the command line's overrides applied."""
+    cfg = point.load_cfg()
+    if options.target is not None:
+        cfg.epspTarget = options.target
+    if options.locs is None:
+        options.locs = [cfg.loc]
+    return cfg
+
+
+def grid_of(options):
+    """The grid as NetPyNE Batch params, in the order sec, loc, weight."""
+    return {'sec': list(options.secs), 'loc': list(options.locs), 'weight': list(options.weights)}
+
+
+def make_batch(cfg, grid, out):
+    """A NetPyNE Batch over ``grid`` writing its per-point files under ``out/grid_batch``."""
+    from netpyne.batch import Batch
+
+    batch = Batch(
+        cfgFile=str(point.CFG_FILE),
+        netParamsFile=str(point.NET_PARAMS_FILE),
+        params=grid,
+        initCfg={'epspTarget': cfg.epspTarget},
+    )
+    batch.batchLabel = BATCH_LABEL
+    batch.saveFolder = str(Path(out) / GRID_FOLDER)
+    batch.method = 'grid'
+    batch.runCfg = run_config.local()
+    return batch
+
+
+def jobs_of(batch):
+    """(values dict, job path without suffix) for every point of the batch, in batch order.
+
+    Works on a copy of the batch's params: NetPyNE 1.1.1 marks them while listing the
+    combinations, and a batch whose params are marked finds none when it runs.
+    """
+    probe = copy.copy(batch)
+    probe.params = copy.deepcopy(batch.params)
+    combinations = probe.getParamCombinations()
+    labels = combinations['labels']
+    return [(dict(zip(labels, values)), name) for values, name in zip(combinations['values'], combinations['filenames'])]
+
+
+def _job_error(job_path):
+    """Why a job left no record: the last error line of its stderr, if it has one."""
+    err = Path(f'{job_path}.err')
+    lines = err.read_text(errors='replace').splitlines() if err.exists() else []
+    errors = [line.strip() for line in lines if line.startswith('error:') or ERROR_LINE.match(line)]
+    if errors:
+        return f'the job ended without a result: {errors[-1]}'
+    return 'the job ended without a result or an error message (killed, or crashed in compiled code)'
+
+
+def collect_points(jobs, target):
+    """Every point's record, read from its job's file; a missing file is an error record.
+
+    ``jobs`` is ``jobs_of(batch)``, taken before the batch runs.
+    """
+    records = []
+    for values, job_path in jobs:
+        path = point.record_path(Path(job_path).parent, Path(job_path).name)
+        if path.exists():
+            records.append(read_json(path))
+        else:
+            records.append(
+                point.error_record(values['sec'], values['loc'], values['weight'], target, _job_error(job_path))
+            )
+    return records
+
+
+def write_results(out, records, target):
+    """Write results.json (one record per point) and summary.json (one per location)."""
+    summary = summarise(records, target)
+    write_json_atomic(Path(out) / RESULTS_FILE, records)
+    write_json_atomic(Path(out) / SUMMARY_FILE, summary)
+    return summary
+
+
+def run_batch_process(options):
+    """Inside the batch process: rank 0 runs the Batch and takes jobs too; other MPI
+    ranks serve its bulletin board until it is done."""
+    pc = mpi.parallel_context()
+    if pc.id() != 0:
+        pc.runworker()
+        return 0
+    cfg = configured_cfg(options)
+    batch = make_batch(cfg, grid_of(options), options.out)
+    pc.master_works_on_jobs(1)
+    batch.run()
+    return 0
+
+
+def run_batch(script, argv, jobs, folder, total):
+    """Run the Batch in its own process (an MPI world for jobs > 1), its output in
+    ``folder/batch.log``, printing progress; return its exit status."""
+    command, env = mpi.batch_command(script, argv, jobs)
+    progress = Progress(total)
+    with open(Path(folder) / LOG_FILE, 'w') as log:
+        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            while proc.poll() is None:
+                progress.show(len(list(Path(folder).glob(f'*{point.POINT_SUFFIX}'))))
+                time.sleep(0.5)
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait()
+    progress.show(len(list(Path(folder).glob(f'*{point.POINT_SUFFIX}'))), final=True)
+    return proc.returncode
+
+
+class Progress:
+    """A progress line: points with a result of the total, elapsed and estimated time left.
+
+    On a terminal the line is rewritten in place; elsewhere a line is printed at every
+    tenth of the run.
+    """
+
+    def __init__(self, total, stream=sys.stdout):
+        self.total = total
+        self.stream = stream
+        self.started = time.perf_counter()
+        self.last = -1
+        self.tty = stream.isatty()
+
+    def show(self, done, final=False):
+        """Show ``done`` points of the total; ``final`` closes the line."""
+        tenth = max(1, self.total // 10)
+        changed = done != self.last if self.tty else done // tenth != max(self.last, 0) // tenth
+        if not (changed or final) or (final and not self.tty and done == self.last):
+            return
+        self.last = done
+        elapsed = time.perf_counter() - self.started
+        left = f', about {elapsed / done * (self.total - done):.0f} s left' if 0 < done < self.total else ''
+        line = f'{done}/{self.total} points done, {elapsed:.0f} s elapsed{left}'
+        self.stream.write(('\r' + line + ('\n' if final else '')) if self.tty else line + '\n')
+        self.stream.flush()
+
+
+def report(out, records, summary, seconds):
+    """Print what was run and where the results are; return the exit status."""
+    failed = [r for r in records if r['status'] != 'ok']
+    spiked = [r for r in records if r['status'] == 'ok' and r['spiked']]
+    print(f'{len(records)} points in {seconds:.1f} s: {len(records) - len(failed)} ok ({len(spiked)} spiked), {len(failed)} failed')
+    for row in summary:
+        weight = f"{row['weight_at_target']:.6g} uS" if row['in_range'] else 'target outside the grid'
+        print(f"  {row['sec']}({row['loc']:g}): weight at target {weight}")
+    print(f'results: {Path(out) / RESULTS_FILE}, {Path(out) / SUMMARY_FILE}')
+    if failed:
+        print(f'error: {len(failed)} of {len(records)} points failed; see "error" in {RESULTS_FILE}', file=sys.stderr)
+        return 1
+    return 0
+
+
+def run(search_params, argv, script):
+    """The grid command: check the input, run the Batch, write and report the results."""
+    options = parse_args(argv, search_params)
+    if mpi.batch_process():
+        return run_batch_process(options)
+    started = time.perf_counter()
+    with point.CapturedOutput():
+        cfg = configured_cfg(options)
+        grid = grid_of(options)
+        inputs.check_grid(cfg, grid)
+        compile_mechanisms()
+        jobs = jobs_of(make_batch(cfg, grid, options.out))
+    folder = options.out / GRID_FOLDER
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    status = run_batch(script, argv, options.jobs, folder, len(jobs))
+    if status != 0:
+        print(f'warning: the batch process ended with status {status}; see {folder / LOG_FILE}', file=sys.stderr)
+    records = collect_points(jobs, cfg.epspTarget)
+    summary = write_results(options.out, records, cfg.epspTarget)
+    return report(options.out, records, summary, time.perf_counter() - started)

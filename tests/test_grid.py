@@ -1,0 +1,135 @@
+"""M1_grid_search.py end to end: a real NetPyNE Batch of real init.py processes."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from tests.helpers import PROJECT, assert_one_line_error, run_command
+
+POINT_COLUMNS = {'sec', 'loc', 'weight', 'epsp', 'loss', 'target', 'spiked', 'status', 'error'}
+SUMMARY_COLUMNS = {'sec', 'loc', 'weight_at_target', 'weight_norm', 'best_weight', 'best_epsp', 'in_range'}
+
+
+@pytest.fixture(scope='module')
+def parallel_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp('grid') / 'results'
+    proc = run_command(
+        'M1_grid_search.py', '--secs', 'soma', 'dendrite', 'axon_1', '--weights', '0.001', '0.002', '0.003',
+        '--out', out, '--jobs', '2',
+    )
+    return proc, out
+
+
+def test_parallel_grid_writes_results_for_pandas(parallel_run):
+    proc, out = parallel_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    points = pd.read_json(out / 'results.json')
+    assert POINT_COLUMNS <= set(points.columns)
+    assert len(points) == 9
+    assert set(points['sec']) == {'soma', 'dendrite', 'axon_1'}
+    assert (points['status'] == 'ok').all() and not points['spiked'].any()
+    assert (points['loc'] == 0.5).all() and (points['target'] == 0.5).all()
+    for _, group in points.groupby('sec'):
+        assert group.sort_values('weight')['epsp'].is_monotonic_increasing
+    assert points['loss'].to_numpy() == pytest.approx(((points['epsp'] - 0.5) ** 2).to_numpy())
+
+
+def test_parallel_grid_summary(parallel_run):
+    _, out = parallel_run
+    summary = pd.read_json(out / 'summary.json').set_index('sec')
+    assert SUMMARY_COLUMNS <= set(summary.columns) | {'sec'}
+    assert summary.loc['soma', 'in_range'] and summary.loc['dendrite', 'in_range']
+    assert not summary.loc['axon_1', 'in_range'] and pd.isna(summary.loc['axon_1', 'weight_at_target'])
+    for sec in ('soma', 'dendrite'):
+        row = summary.loc[sec]
+        assert 0.001 <= row['weight_at_target'] <= 0.003
+        assert row['weight_norm'] == pytest.approx(row['weight_at_target'] / 0.5)
+    assert summary.loc['dendrite', 'weight_at_target'] > summary.loc['soma', 'weight_at_target']
+
+
+def test_each_point_ran_as_a_batch_job(parallel_run):
+    _, out = parallel_run
+    batch_dir = out / 'grid_batch'
+    assert (batch_dir / 'grid_batch.json').exists()
+    assert len(list(batch_dir.glob('grid_*_cfg.json'))) == 9
+    assert len(list(batch_dir.glob('grid_*_point.json'))) == 9
+
+
+def test_batch_epsp_equals_init_alone(parallel_run):
+    _, out = parallel_run
+    points = pd.read_json(out / 'results.json')
+    batch_epsp = points.query("sec == 'dendrite' and weight == 0.002")['epsp'].item()
+    alone = run_command('init.py', '--sec', 'dendrite', '--weight', '0.002')
+    assert json.loads(alone.stdout)['epsp'] == pytest.approx(batch_epsp, rel=1e-9)
+
+
+def test_serial_grid_with_locations_and_target(tmp_path):
+    out = tmp_path / 'serial'
+    proc = run_command(
+        'M1_grid_search.py', '--secs', 'dendrite', '--locs', '0.1', '0.9', '--weights', '0.002',
+        '--target', '0.4', '--out', out, '--jobs', '1',
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    points = pd.read_json(out / 'results.json')
+    assert sorted(points['loc']) == [0.1, 0.9]
+    assert (points['target'] == 0.4).all()
+    near, far = points.sort_values('loc')['epsp']
+    assert far < near
+    summary = pd.read_json(out / 'summary.json')
+    assert len(summary) == 2 and not summary['in_range'].any()
+
+
+@pytest.mark.parametrize(
+    'args, named',
+    [
+        (['--secs', 'soma', 'apical_99'], "'apical_99'"),
+        (['--weights', '0.001', '-0.002'], '-0.002'),
+        (['--weights', 'nan'], 'nan'),
+        (['--locs', '1.2'], '1.2'),
+        (['--weights'], '--weights'),
+        (['--target', '-0.5'], '-0.5'),
+        (['--jobs', '0'], '0'),
+    ],
+)
+def test_bad_input_writes_nothing(tmp_path, args, named):
+    out = tmp_path / 'out'
+    assert_one_line_error(run_command('M1_grid_search.py', *args, '--out', out), named)
+    assert not out.exists()
+
+
+def test_crashing_points_are_recorded_and_the_others_run(tmp_path):
+    project = tmp_path / 'project'
+    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns('.git', 'results', '__pycache__', 'tests'))
+    init = project / 'init.py'
+    source = init.read_text()
+    hook = '    args = point.parse_init_args(argv)\n'
+    assert hook in source
+    init.write_text(
+        source.replace(
+            hook,
+            hook + "    if args.simConfig and '0.002' in open(args.simConfig).read().split('\"weight\"')[1][:12]:\n"
+            '        os.abort()\n',
+        ).replace('import sys\n', 'import os\nimport sys\n', 1)
+    )
+    net_params = project / 'netParams.py'
+    source = net_params.read_text()
+    hook = '    netParams = specs.NetParams()\n'
+    assert hook in source
+    net_params.write_text(
+        source.replace(hook, hook + "    if cfg.weight == 0.003:\n        raise RuntimeError('synapse refused')\n")
+    )
+    out = tmp_path / 'out'
+    proc = run_command(
+        project / 'M1_grid_search.py', '--secs', 'soma', '--weights', '0.001', '0.002', '0.003', '--out', out,
+        cwd=project,
+    )
+    assert proc.returncode == 1
+    assert '2 of 3 points failed' in proc.stderr
+    points = pd.read_json(out / 'results.json').set_index('weight')
+    assert points.loc[0.001, 'status'] == 'ok' and points.loc[0.001, 'epsp'] > 0
+    assert points.loc[0.002, 'status'] == 'error' and 'without a result' in points.loc[0.002, 'error']
+    assert points.loc[0.003, 'status'] == 'error' and 'synapse refused' in points.loc[0.003, 'error']
+    summary = pd.read_json(out / 'summary.json')
+    assert summary.loc[0, 'failed'] == 2 and not summary.loc[0, 'in_range']
