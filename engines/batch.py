@@ -32,18 +32,19 @@ def parse_args(argv, search_params):
     parser.add_argument('--weights', nargs='+', type=float, default=search_params['weight'], help='weights, uS')
     parser.add_argument('--locs', nargs='+', type=float, default=search_params.get('loc'), help='locations, 0..1')
     parser.add_argument('--target', type=float, help='target EPSP, mV (default: cfg.epspTarget)')
-    parser.add_argument('--out', default='results', help='output folder (default: results)')
+    parser.add_argument('--out', help='output folder (default: cfg.saveFolder, results)')
     parser.add_argument('--jobs', type=int, default=run_config.default_jobs(), help='parallel jobs (default: all cores)')
     options = parser.parse_args(argv)
     if options.jobs < 1:
         raise inputs.UserError(f'--jobs must be at least 1, got {options.jobs}')
-    options.out = Path(options.out).resolve()
     return options
 
 
 def configured_cfg(options):
-    """cfg.py's SimConfig with the command line's overrides applied."""
+    """cfg.py's SimConfig with the command line's overrides applied; fills in the
+    options that default to cfg's values (locations, output folder)."""
     cfg = point.load_cfg()
+    options.out = Path(options.out or cfg.saveFolder).resolve()
     if options.target is not None:
         cfg.epspTarget = options.target
     if options.locs is None:
@@ -122,9 +123,11 @@ def write_results(out, records, target):
 
 
 def run_batch_process(options):
-    """Inside the batch process: rank 0 runs the Batch and takes jobs too; other MPI
+    """Inside the batch process: rank 0 runs the Batch and takes jobs too; the other MPI
     ranks serve its bulletin board until it is done."""
     pc = mpi.parallel_context()
+    import netpyne.batch  # noqa: F401  every rank runs NetPyNE's job function; load it once, up front
+
     if pc.id() != 0:
         pc.runworker()
         return 0
@@ -132,11 +135,11 @@ def run_batch_process(options):
     batch = make_batch(cfg, grid_of(options), options.out)
     pc.master_works_on_jobs(1)
     batch.run()
-    return 0
+    mpi.finish()
 
 
 def run_batch(script, argv, jobs, folder, total):
-    """Run the Batch in its own process (an MPI world for jobs > 1), its output in
+    """Run the Batch in its own process (an MPI world for jobs > 1) with its output in
     ``folder/batch.log``, printing progress; return its exit status."""
     command, env = mpi.batch_command(script, argv, jobs)
     progress = Progress(total)
@@ -145,7 +148,7 @@ def run_batch(script, argv, jobs, folder, total):
         try:
             while proc.poll() is None:
                 progress.show(len(list(Path(folder).glob(f'*{point.POINT_SUFFIX}'))))
-                time.sleep(0.5)
+                time.sleep(0.25)
         finally:
             if proc.poll() is None:
                 proc.terminate()

@@ -73,3 +73,11 @@ def parallel_context():
     if batch_process() == MPI:
         h.nrnmpi_init()
     return h.ParallelContext()
+
+
+def finish():
+    """End this batch process through NEURON, which finalises MPI on the way out; the
+    workers were released by the Batch (``pc.done()``) and finalise on their own."""
+    from neuron import h
+
+    h.quit()
