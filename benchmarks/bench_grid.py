@@ -1,0 +1,68 @@
+"""Time ``python M1_grid_search.py`` on the default grid (4 sections x 3 weights).
+
+Prints the wall time, the number of points, and the sum of NEURON's own run times, so
+that the per-point overhead (process start, imports, cell building) is visible.
+
+    python benchmarks/bench_grid.py [--jobs N] [--repeat K]
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def machine():
+    """A one-line description of this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0))
+    return f'{cpu}, {cores} cores, Python {platform.python_version()}'
+
+
+def time_grid(jobs):
+    """Run the default grid once; return (wall seconds, points, NEURON seconds summed)."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, str(PROJECT / 'M1_grid_search.py'), '--out', out]
+        if jobs:
+            command += ['--jobs', str(jobs)]
+        started = time.perf_counter()
+        proc = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        if proc.returncode != 0:
+            sys.exit(f'error: the grid run failed (status {proc.returncode}): {proc.stderr.strip()[-500:]}')
+        points = json.loads((Path(out) / 'results.json').read_text())
+    return wall, len(points), sum(p.get('run_time') or 0.0 for p in points)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--jobs', type=int, help='parallel jobs (default: the command default, all cores)')
+    parser.add_argument('--repeat', type=int, default=3, help='runs to time (default 3)')
+    args = parser.parse_args()
+    print(f'machine: {machine()}')
+    time_grid(args.jobs)  # first run compiles mechanisms and warms the file cache
+    walls = []
+    for _ in range(args.repeat):
+        wall, points, neuron = time_grid(args.jobs)
+        walls.append(wall)
+        print(f'wall {wall:.1f} s, {points} points, NEURON run time {neuron:.2f} s in all, '
+              f'overhead {(wall - neuron) / points:.2f} s per point')
+    print(f'best wall time {min(walls):.1f} s over {len(walls)} runs (goal: under 20 s)')
+
+
+if __name__ == '__main__':
+    main()
