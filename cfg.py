@@ -40,9 +40,7 @@ cfg.spikeThreshold = 0.0  # mV; a somatic V above it after the stimulus is a spi
 cfg.saveFolder = 'results'
 cfg.simLabel = 'point'
 
-# Recording: somatic voltage of the one cell; NetPyNE's own saving and plots are off
-cfg.recordCells = [0]
-cfg.recordTraces = {'V_soma': {'sec': cfg.somaSec, 'loc': 0.5, 'var': 'v'}}
+# NetPyNE's own saving and plots are off; the measurement records the somatic voltage
 cfg.saveJson = False
 cfg.savePickle = False
 cfg.saveDataInclude = ['simData']

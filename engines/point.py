@@ -83,6 +83,8 @@ def measure(cfg, netParams):
     load_mechanisms()
     from netpyne import sim
 
+    cfg.recordCells = [0]
+    cfg.recordTraces = {'V_soma': {'sec': cfg.somaSec, 'loc': 0.5, 'var': 'v'}}
     sim.initialize(simConfig=cfg, netParams=netParams)
     sim.net.createPops()
     sim.net.createCells()
