@@ -100,7 +100,7 @@ def _job_error(job_path):
 def collect_points(jobs, target):
     """Every point's record, read from its job's file; a missing file is an error record.
 
-    ``jobs`` is ``jobs_of(batch)``, taken before the batch runs.
+    ``jobs`` is ``jobs_of(batch)``; ``target`` (mV) goes into the error records.
     """
     records = []
     for values, job_path in jobs:

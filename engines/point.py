@@ -24,8 +24,6 @@ CFG_FILE = PROJECT_DIR / 'cfg.py'
 NET_PARAMS_FILE = PROJECT_DIR / 'netParams.py'
 POINT_SUFFIX = '_point.json'
 
-RECORD_KEYS = ('sec', 'loc', 'weight', 'epsp', 'loss', 'target', 'spiked', 'status', 'error')
-
 
 def onset_time(cfg):
     """Time (ms) the synapse is activated: the NetStim spike plus the NetCon delay."""
