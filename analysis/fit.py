@@ -41,8 +41,9 @@ def summarise(points, target):
 
     ``points`` are dicts with sec, loc, weight, epsp, loss, spiked and status. Points that
     failed or spiked are left out of the fit. Each summary has sec, loc, weight_at_target,
-    weight_norm, best_weight, best_epsp, in_range and the counts of points used, spiked
-    and failed.
+    weight_norm, best_weight, best_epsp, in_range, distance_um (path distance from the
+    soma's centre, from any point that has it) and the counts of points used, spiked and
+    failed.
     """
     groups = OrderedDict()
     for point in points:
@@ -61,6 +62,7 @@ def summarise(points, target):
                 'best_weight': best['weight'] if best else math.nan,
                 'best_epsp': best['epsp'] if best else math.nan,
                 'in_range': in_range,
+                'distance_um': next((p['distance_um'] for p in group if p.get('distance_um') is not None), math.nan),
                 'target': target,
                 'points': len(usable),
                 'spiked': sum(1 for p in group if p['status'] == 'ok' and p['spiked']),

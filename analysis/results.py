@@ -3,6 +3,7 @@
 import json
 import math
 import os
+import pickle
 import tempfile
 from pathlib import Path
 
@@ -20,8 +21,8 @@ def _plain(value):
     return value
 
 
-def write_json_atomic(path, data):
-    """Write ``data`` as JSON to ``path`` through a temporary file and a rename.
+def _write_atomic(path, write, binary=False):
+    """Write ``path`` by ``write(stream)`` into a temporary file beside it, then rename.
 
     A reader sees the old file or the whole new one, never a part.
     """
@@ -29,15 +30,29 @@ def write_json_atomic(path, data):
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        with os.fdopen(handle, 'w') as stream:
-            json.dump(_plain(data), stream, indent=1, allow_nan=False)
-            stream.write('\n')
+        with os.fdopen(handle, 'wb' if binary else 'w') as stream:
+            write(stream)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_json_atomic(path, data):
+    """Write ``data`` as JSON (NaN as null) to ``path`` atomically."""
+
+    def write(stream):
+        json.dump(_plain(data), stream, indent=1, allow_nan=False)
+        stream.write('\n')
+
+    _write_atomic(path, write)
+
+
+def write_pickle_atomic(path, data):
+    """Write ``data`` as a pickle to ``path`` atomically."""
+    _write_atomic(path, lambda stream: pickle.dump(_plain(data), stream), binary=True)
 
 
 def read_json(path):

@@ -10,7 +10,9 @@ import time
 from pathlib import Path
 
 from analysis.fit import summarise
-from analysis.results import read_json, write_json_atomic
+from analysis.results import read_json, write_json_atomic, write_pickle_atomic
+from analysis.weight_norm import weight_norm_table
+from cells import catalogue
 from cells.mechanisms import compile_mechanisms
 from engines import inputs, mpi, point, run_config
 
@@ -18,7 +20,10 @@ BATCH_LABEL = 'grid'
 GRID_FOLDER = 'grid_batch'
 RESULTS_FILE = 'results.json'
 SUMMARY_FILE = 'summary.json'
+WEIGHT_NORM_PKL = 'weight_norm.pkl'
+WEIGHT_NORM_JSON = 'weight_norm.json'
 LOG_FILE = 'batch.log'
+LISTED_LOCATIONS = 20
 ERROR_LINE = re.compile(r'^[A-Za-z_.]*(Error|Exception): ')
 
 
@@ -30,13 +35,23 @@ def parse_args(argv, search_params):
     )
     parser.add_argument('--secs', nargs='+', default=search_params['sec'], help='sections to search')
     parser.add_argument('--weights', nargs='+', type=float, default=search_params['weight'], help='weights, uS')
-    parser.add_argument('--locs', nargs='+', type=float, default=search_params.get('loc'), help='locations, 0..1')
+    parser.add_argument('--locs', nargs='+', type=float, help='locations, 0..1 (default: search_params or cfg.loc)')
+    parser.add_argument(
+        '--all-segments', action='store_true', help='search the centre of every segment of each chosen section'
+    )
+    parser.add_argument(
+        '--exclude', nargs='+', default=[], help='leave out sections with these names or name prefixes'
+    )
     parser.add_argument('--target', type=float, help='target EPSP, mV (default: cfg.epspTarget)')
     parser.add_argument('--out', help='output folder (default: cfg.saveFolder, results)')
     parser.add_argument('--jobs', type=int, default=run_config.default_jobs(), help='parallel jobs (default: all cores)')
     options = parser.parse_args(argv)
     if options.jobs < 1:
         raise inputs.UserError(f'--jobs must be at least 1, got {options.jobs}')
+    if options.all_segments and options.locs:
+        raise inputs.UserError('--locs and --all-segments exclude each other')
+    if options.locs is None and not options.all_segments:
+        options.locs = search_params.get('loc')
     return options
 
 
@@ -47,14 +62,30 @@ def configured_cfg(options):
     options.out = Path(options.out or cfg.saveFolder).resolve()
     if options.target is not None:
         cfg.epspTarget = options.target
-    if options.locs is None:
+    if options.locs is None and not options.all_segments:
         options.locs = [cfg.loc]
     return cfg
 
 
-def grid_of(options):
-    """The grid as NetPyNE Batch params, in the order sec, loc, weight."""
-    return {'sec': list(options.secs), 'loc': list(options.locs), 'weight': list(options.weights)}
+def grid_of(options, cfg):
+    """The grid as NetPyNE Batch params: the places, paired ``sec`` and ``loc`` lists
+    (point i is at sec[i], loc[i]), and the weights tried at each place.
+
+    With ``--all-segments`` the soma is searched too: NetPyNE's addCellParamsWeightNorm
+    ignores a weightNorm file without it.
+    """
+    cell = catalogue.cell_params(cfg.cellLabel)
+    secs = catalogue.select_sections(cell, options.secs, options.exclude)
+    if not secs:
+        raise inputs.UserError(f"the grid is empty: --exclude {' '.join(options.exclude)} leaves no section")
+    if options.all_segments and cfg.somaSec not in secs:
+        secs.insert(0, cfg.somaSec)
+    places = [
+        (sec, loc)
+        for sec in secs
+        for loc in (catalogue.segment_locs(cell, sec) if options.all_segments else options.locs)
+    ]
+    return {'sec': [sec for sec, _ in places], 'loc': [loc for _, loc in places], 'weight': list(options.weights)}
 
 
 def make_batch(cfg, grid, out):
@@ -65,6 +96,7 @@ def make_batch(cfg, grid, out):
         cfgFile=str(point.CFG_FILE),
         netParamsFile=str(point.NET_PARAMS_FILE),
         params=grid,
+        groupedParams=['sec', 'loc'],
         initCfg={'epspTarget': cfg.epspTarget},
     )
     batch.batchLabel = BATCH_LABEL
@@ -114,12 +146,21 @@ def collect_points(jobs, target):
     return records
 
 
-def write_results(out, records, target):
-    """Write results.json (one record per point) and summary.json (one per location)."""
+def write_results(out, records, target, cell):
+    """Write results.json (one record per point), summary.json (one per location) and,
+    for the sections whose every segment was searched and found, weight_norm.pkl and
+    weight_norm.json. Returns the summary and the sections left out of weight_norm."""
     summary = summarise(records, target)
+    segment_counts = {sec: catalogue.nseg(cell, sec) for sec in {row['sec'] for row in summary}}
+    table, left_out = weight_norm_table(summary, segment_counts)
     write_json_atomic(Path(out) / RESULTS_FILE, records)
     write_json_atomic(Path(out) / SUMMARY_FILE, summary)
-    return summary
+    for path in (Path(out) / WEIGHT_NORM_PKL, Path(out) / WEIGHT_NORM_JSON):
+        path.unlink(missing_ok=True)
+    if table:
+        write_pickle_atomic(Path(out) / WEIGHT_NORM_PKL, table)
+        write_json_atomic(Path(out) / WEIGHT_NORM_JSON, table)
+    return summary, table, left_out
 
 
 def run_batch_process(options):
@@ -132,7 +173,7 @@ def run_batch_process(options):
         pc.runworker()
         return 0
     cfg = configured_cfg(options)
-    batch = make_batch(cfg, grid_of(options), options.out)
+    batch = make_batch(cfg, grid_of(options, cfg), options.out)
     pc.master_works_on_jobs(1)
     batch.run()
     mpi.finish()
@@ -185,15 +226,26 @@ class Progress:
         self.stream.flush()
 
 
-def report(out, records, summary, seconds):
+def report(out, records, summary, table, left_out, seconds):
     """Print what was run and where the results are; return the exit status."""
     failed = [r for r in records if r['status'] != 'ok']
     spiked = [r for r in records if r['status'] == 'ok' and r['spiked']]
     print(f'{len(records)} points in {seconds:.1f} s: {len(records) - len(failed)} ok ({len(spiked)} spiked), {len(failed)} failed')
-    for row in summary:
-        weight = f"{row['weight_at_target']:.6g} uS" if row['in_range'] else 'target outside the grid'
-        print(f"  {row['sec']}({row['loc']:g}): weight at target {weight}")
+    if len(summary) <= LISTED_LOCATIONS:
+        for row in summary:
+            weight = f"{row['weight_at_target']:.6g} uS" if row['in_range'] else 'target outside the grid'
+            print(f"  {row['sec']}({row['loc']:g}): weight at target {weight}")
+    else:
+        found = [row['weight_at_target'] for row in summary if row['in_range']]
+        span = f', from {min(found):.6g} to {max(found):.6g} uS' if found else ''
+        print(f'  {len(summary)} locations: weight at target found at {len(found)}{span}')
     print(f'results: {Path(out) / RESULTS_FILE}, {Path(out) / SUMMARY_FILE}')
+    if table:
+        print(f'weightNorm of {len(table)} sections: {Path(out) / WEIGHT_NORM_PKL} (and .json)')
+    if left_out and len(left_out) <= LISTED_LOCATIONS:
+        print('left out of weightNorm: ' + '; '.join(f'{sec} ({why})' for sec, why in left_out.items()))
+    elif left_out:
+        print(f'left out of weightNorm: {len(left_out)} sections (not every segment searched, or target not reached)')
     if failed:
         print(f'error: {len(failed)} of {len(records)} points failed; see "error" in {RESULTS_FILE}', file=sys.stderr)
         return 1
@@ -208,7 +260,7 @@ def run(search_params, argv, script):
     started = time.perf_counter()
     with point.CapturedOutput():
         cfg = configured_cfg(options)
-        grid = grid_of(options)
+        grid = grid_of(options, cfg)
         inputs.check_grid(cfg, grid)
         compile_mechanisms()
         jobs = jobs_of(make_batch(cfg, grid, options.out))
@@ -219,5 +271,5 @@ def run(search_params, argv, script):
     if status != 0:
         print(f'warning: the batch process ended with status {status}; see {folder / LOG_FILE}', file=sys.stderr)
     records = collect_points(jobs, cfg.epspTarget)
-    summary = write_results(options.out, records, cfg.epspTarget)
-    return report(options.out, records, summary, time.perf_counter() - started)
+    summary, table, left_out = write_results(options.out, records, cfg.epspTarget, catalogue.cell_params(cfg.cellLabel))
+    return report(options.out, records, summary, table, left_out, time.perf_counter() - started)

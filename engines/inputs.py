@@ -65,14 +65,17 @@ def check_point(cfg):
 
 
 def check_grid(cfg, grid):
-    """Check a grid ``{'sec': [...], 'loc': [...], 'weight': [...]}`` against ``cfg``'s cell."""
+    """Check a grid ``{'sec': [...], 'loc': [...], 'weight': [...]}`` against ``cfg``'s cell.
+
+    ``sec`` and ``loc`` are paired: point i of the grid's locations is (sec[i], loc[i]).
+    """
     for key in ('sec', 'loc', 'weight'):
         if not grid.get(key):
             raise UserError(f"the grid is empty: no values for '{key}'")
     cell = catalogue.cell_params(cfg.cellLabel)
-    for sec in grid['sec']:
+    for sec in dict.fromkeys(grid['sec']):
         catalogue.require_section(cell, sec)
-    for loc in grid['loc']:
+    for loc in dict.fromkeys(grid['loc']):
         check_loc(loc)
     for weight in grid['weight']:
         check_weight(weight)

@@ -30,8 +30,9 @@ def onset_time(cfg):
     return cfg.stimTime + cfg.stimDelay
 
 
-def point_record(cfg, t, v, run_time=None):
-    """The record of one point from its somatic trace (t in ms, v in mV)."""
+def point_record(cfg, t, v, run_time=None, distance=None):
+    """The record of one point from its somatic trace (t in ms, v in mV); ``distance``
+    is the path distance (um) from the soma's centre to the synapse."""
     features = epsp_features(
         t,
         v,
@@ -52,6 +53,7 @@ def point_record(cfg, t, v, run_time=None):
         'error': None,
         'peak_time': features['peak_time'],
         'baseline': features['baseline'],
+        'distance_um': distance,
         'run_time': run_time,
     }
 
@@ -96,7 +98,16 @@ def measure(cfg, netParams):
     t = np.array(sim.simData['t'])[: v.size]
     if not np.all(np.isfinite(v)):
         raise FloatingPointError('the somatic voltage became NaN or infinite')
-    return point_record(cfg, t, v, run_time)
+    return point_record(cfg, t, v, run_time, path_distance(sim.net.cells[0], cfg))
+
+
+def path_distance(cell, cfg):
+    """Path distance (um) along the cell from the centre of ``cfg.somaSec`` to ``cfg.sec(cfg.loc)``."""
+    from neuron import h
+
+    soma = cell.secs[cfg.somaSec]['hObj']
+    target = cell.secs[cfg.sec]['hObj']
+    return float(h.distance(soma(0.5), target(cfg.loc)))
 
 
 class CapturedOutput(contextlib.AbstractContextManager):

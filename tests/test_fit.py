@@ -95,3 +95,26 @@ def test_summary_with_no_usable_point():
     (row,) = summarise([point('soma', 0.001, None, status='error')], 0.5)
     assert row['in_range'] is False
     assert math.isnan(row['best_weight'])
+
+
+def test_weight_norm_table_in_segment_order():
+    from analysis.weight_norm import weight_norm_table
+
+    summary = [
+        {'sec': 'dend', 'loc': 5 / 6, 'weight_norm': 0.003, 'in_range': True},
+        {'sec': 'dend', 'loc': 1 / 6, 'weight_norm': 0.001, 'in_range': True},
+        {'sec': 'dend', 'loc': 0.5, 'weight_norm': 0.002, 'in_range': True},
+        {'sec': 'soma', 'loc': 0.5, 'weight_norm': 0.0009, 'in_range': True},
+        {'sec': 'axon', 'loc': 0.5, 'weight_norm': math.nan, 'in_range': False},
+        {'sec': 'apic', 'loc': 0.5, 'weight_norm': 0.004, 'in_range': True},
+    ]
+    table, left_out = weight_norm_table(summary, {'dend': 3, 'soma': 1, 'axon': 1, 'apic': 2})
+    assert table == {'dend': [0.001, 0.002, 0.003], 'soma': [0.0009]}
+    assert left_out == {'axon': 'target outside the grid at 1 of 1 segments', 'apic': '0 of 2 segment centres searched'}
+
+
+def test_netpyne_segment_index_rounds_half_to_even():
+    from analysis.weight_norm import netpyne_segment_index
+
+    assert [netpyne_segment_index((i + 0.5) / 4, 4) for i in range(4)] == [-1, 1, 1, 3]
+    assert netpyne_segment_index(1.0, 4) == 3

@@ -1,0 +1,45 @@
+"""Hand a weightNorm file back to a NetPyNE network.
+
+    from cells.weight_norm import add_weight_norm
+    add_weight_norm(netParams, 'PT5B', 'results/weight_norm.pkl')
+
+NetPyNE then multiplies the weight of every connection onto a section of that cell by
+``weightNorm[int(round(loc * nseg)) - 1]`` of that section (see README: this index is the
+neighbouring segment's for synapses at the centre of even-numbered segments).
+"""
+
+import json
+import pickle
+from pathlib import Path
+
+from engines.errors import UserError
+
+
+def read_weight_norm(path):
+    """The {section: [value per segment]} table of a weight_norm .pkl or .json file."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f'weightNorm file not found: {path}')
+    if path.suffix == '.json':
+        return json.loads(path.read_text())
+    with open(path, 'rb') as stream:
+        return pickle.load(stream, encoding='latin1')
+
+
+def add_weight_norm(netParams, label, path):
+    """Set the weightNorm of cellParams ``label`` from our file, for any soma name.
+
+    Unlike NetPyNE's ``addCellParamsWeightNorm`` it needs no section called 'soma*' and
+    applies no threshold. Returns the sections that received values; sections of the
+    file that the cell lacks are an error.
+    """
+    if label not in netParams.cellParams:
+        raise UserError(f"netParams.cellParams has no '{label}'; it has: {', '.join(netParams.cellParams)}")
+    secs = netParams.cellParams[label]['secs']
+    table = read_weight_norm(path)
+    unknown = [sec for sec in table if sec not in secs]
+    if unknown:
+        raise UserError(f"cell '{label}' has no section {', '.join(map(repr, unknown))} named in {path}")
+    for sec, values in table.items():
+        secs[sec]['weightNorm'] = list(values)
+    return list(table)
