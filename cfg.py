@@ -16,8 +16,9 @@ cfg.verbose = False
 cfg.seeds = {'conn': 4321, 'stim': 1234, 'loc': 4321}
 
 # The cell and the point being simulated
-cfg.cellLabel = 'PT5B'
-cfg.somaSec = 'soma'  # where the EPSP is measured
+cfg.cell = 'PT5B'  # a built-in cell, or a NetPyNE cellParams .json or .pkl file
+cfg.somaSec = None  # where the EPSP is measured; None: 'soma', else the one section named 'soma...'
+cfg.modFolder = None  # a folder of the cell's own .mod files, compiled with ours
 cfg.sec = 'soma'  # section the synapse lands on
 cfg.loc = 0.5  # position along that section, 0..1
 cfg.weight = 0.001  # total synaptic weight, uS
@@ -26,9 +27,12 @@ cfg.weight = 0.001  # total synaptic weight, uS
 cfg.stimTime = 700.0  # ms, spike time of the NetStim
 cfg.stimDelay = 1.0  # ms, NetCon delay; the synapse is activated at stimTime + stimDelay
 
-# Synapse: the mechanisms activated together, and each one's share of cfg.weight
-cfg.synMechs = ['AMPA', 'NMDA']
-cfg.synMechWeightFractions = [0.5, 0.5]
+# Synapse: NetPyNE synMechParams entries activated together; 'weightFraction' is each
+# one's share of cfg.weight (default 1.0) and is not passed to NEURON
+cfg.synMechParams = {
+    'AMPA': {'mod': 'Exp2Syn', 'tau1': 0.05, 'tau2': 5.3, 'e': 0.0, 'weightFraction': 0.5},
+    'NMDA': {'mod': 'NMDAMg', 'tau1': 15.0, 'tau2': 150.0, 'e': 0.0, 'mg': 1.0, 'weightFraction': 0.5},
+}
 
 # EPSP measurement
 cfg.epspTarget = 0.5  # mV

@@ -2,6 +2,7 @@
 
     python init.py                                   # cfg.py's point
     python init.py --sec dendrite --weight 0.002 [--loc 0.5] [--target 0.5]
+    python init.py --cell my_cellParams.json --soma cell_body --sec apic_3 --weight 0.004
 
 As a NetPyNE Batch job it is called as ``init.py simConfig=<cfg.json> netParams=<file.py>``
 and also writes its record to ``<saveFolder>/<simLabel>_point.json``.
@@ -20,7 +21,7 @@ def main(argv):
         cfg = point.load_cfg(args.simConfig)
         if cfg.verbose:
             output.show()
-        point.apply_point(cfg, args.sec, args.loc, args.weight, args.target)
+        point.apply_point(cfg, args)
         record = point.measure_or_error(cfg, args.netParams, output)
         if args.simConfig:
             point.save_record(cfg, record)

@@ -1,24 +1,26 @@
 """Network parameters for one measurement: the cell, its synapse and one NetStim spike.
 
+The synapse is ``cfg.synMechParams``: each mechanism gets its weightFraction of cfg.weight.
+
 ``build(cfg)`` returns the NetParams for the point ``cfg.sec``, ``cfg.loc``, ``cfg.weight``.
 """
 
 from netpyne import specs
 
-from cells import catalogue
+from cells import catalogue, synapses
 
 
 def build(cfg):
     """Return the NetPyNE NetParams of one measurement described by ``cfg``."""
     netParams = specs.NetParams()
 
-    cell = catalogue.cell_params(cfg.cellLabel)
+    cell = catalogue.cell_params(cfg.cell)
     catalogue.require_section(cell, cfg.sec)
-    netParams.cellParams[cfg.cellLabel] = cell
-    netParams.popParams['cell'] = {'cellType': cfg.cellLabel, 'numCells': 1}
+    netParams.cellParams['cell'] = cell
+    netParams.popParams['cell'] = {'cellType': 'cell', 'numCells': 1}
 
-    netParams.synMechParams['AMPA'] = {'mod': 'Exp2Syn', 'tau1': 0.05, 'tau2': 5.3, 'e': 0.0}
-    netParams.synMechParams['NMDA'] = {'mod': 'NMDAMg', 'tau1': 15.0, 'tau2': 150.0, 'e': 0.0, 'mg': 1.0}
+    for label, params in cfg.synMechParams.items():
+        netParams.synMechParams[label] = synapses.neuron_params(params)
 
     netParams.stimSourceParams['spike'] = {
         'type': 'NetStim',
@@ -27,13 +29,13 @@ def build(cfg):
         'interval': 1e9,
         'noise': 0.0,
     }
-    weights = [cfg.weight * fraction for fraction in cfg.synMechWeightFractions]
+    weights = [cfg.weight * synapses.weight_fraction(params) for params in cfg.synMechParams.values()]
     netParams.stimTargetParams['spike->cell'] = {
         'source': 'spike',
         'conds': {'pop': 'cell'},
         'sec': cfg.sec,
         'loc': cfg.loc,
-        'synMech': list(cfg.synMechs),
+        'synMech': list(cfg.synMechParams),
         'weight': weights if len(weights) > 1 else weights[0],
         'delay': cfg.stimDelay,
     }

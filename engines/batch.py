@@ -13,7 +13,6 @@ from analysis.fit import summarise
 from analysis.results import read_json, write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import weight_norm_table
 from cells import catalogue
-from cells.mechanisms import compile_mechanisms
 from engines import inputs, mpi, point, run_config
 
 BATCH_LABEL = 'grid'
@@ -24,6 +23,7 @@ WEIGHT_NORM_PKL = 'weight_norm.pkl'
 WEIGHT_NORM_JSON = 'weight_norm.json'
 LOG_FILE = 'batch.log'
 LISTED_LOCATIONS = 20
+SETTLED_CFG = ('epspTarget', 'cell', 'somaSec', 'modFolder', 'synMechParams')
 ERROR_LINE = re.compile(r'^[A-Za-z_.]*(Error|Exception): ')
 
 
@@ -44,6 +44,10 @@ def parse_args(argv, search_params):
     )
     parser.add_argument('--target', type=float, help='target EPSP, mV (default: cfg.epspTarget)')
     parser.add_argument('--out', help='output folder (default: cfg.saveFolder, results)')
+    parser.add_argument('--cell', help='built-in cell label or NetPyNE cellParams .json/.pkl file (default: cfg.cell)')
+    parser.add_argument('--soma', help="section whose voltage is measured (default: 'soma' or the one 'soma...')")
+    parser.add_argument('--mod', help="folder of the cell's .mod files, compiled with ours")
+    parser.add_argument('--synapses', help='JSON file of NetPyNE synMechParams entries to test (default: cfg)')
     parser.add_argument('--jobs', type=int, default=run_config.default_jobs(), help='parallel jobs (default: all cores)')
     options = parser.parse_args(argv)
     if options.jobs < 1:
@@ -60,6 +64,7 @@ def configured_cfg(options):
     options that default to cfg's values (locations, output folder)."""
     cfg = point.load_cfg()
     options.out = Path(options.out or cfg.saveFolder).resolve()
+    inputs.settle_model(cfg, options.cell, options.soma, options.mod, options.synapses)
     if options.target is not None:
         cfg.epspTarget = options.target
     if options.locs is None and not options.all_segments:
@@ -74,7 +79,7 @@ def grid_of(options, cfg):
     With ``--all-segments`` the soma is searched too: NetPyNE's addCellParamsWeightNorm
     ignores a weightNorm file without it.
     """
-    cell = catalogue.cell_params(cfg.cellLabel)
+    cell = catalogue.cell_params(cfg.cell)
     secs = catalogue.select_sections(cell, options.secs, options.exclude)
     if not secs:
         raise inputs.UserError(f"the grid is empty: --exclude {' '.join(options.exclude)} leaves no section")
@@ -97,7 +102,7 @@ def make_batch(cfg, grid, out):
         netParamsFile=str(point.NET_PARAMS_FILE),
         params=grid,
         groupedParams=['sec', 'loc'],
-        initCfg={'epspTarget': cfg.epspTarget},
+        initCfg={key: getattr(cfg, key) for key in SETTLED_CFG},
     )
     batch.batchLabel = BATCH_LABEL
     batch.saveFolder = str(Path(out) / GRID_FOLDER)
@@ -262,8 +267,11 @@ def run(search_params, argv, script):
         cfg = configured_cfg(options)
         grid = grid_of(options, cfg)
         inputs.check_grid(cfg, grid)
-        compile_mechanisms()
+        inputs.check_mechanisms(cfg)
         jobs = jobs_of(make_batch(cfg, grid, options.out))
+    stored = catalogue.stored_weight_norm(cfg.cell)
+    if stored:
+        print(f'warning: removed the weightNorm stored in {len(stored)} sections of the cell before the search', file=sys.stderr)
     folder = options.out / GRID_FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -271,5 +279,5 @@ def run(search_params, argv, script):
     if status != 0:
         print(f'warning: the batch process ended with status {status}; see {folder / LOG_FILE}', file=sys.stderr)
     records = collect_points(jobs, cfg.epspTarget)
-    summary, table, left_out = write_results(options.out, records, cfg.epspTarget, catalogue.cell_params(cfg.cellLabel))
+    summary, table, left_out = write_results(options.out, records, cfg.epspTarget, catalogue.cell_params(cfg.cell))
     return report(options.out, records, summary, table, left_out, time.perf_counter() - started)

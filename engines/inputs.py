@@ -2,8 +2,9 @@
 
 import argparse
 import math
+from pathlib import Path
 
-from cells import catalogue
+from cells import catalogue, mechanisms, synapses
 from engines.errors import UserError
 
 
@@ -33,13 +34,8 @@ def check_target(target):
 
 
 def check_synapse(cfg):
-    """The synapse's mechanisms and weight fractions must pair up, fractions >= 0."""
-    mechs, fractions = list(cfg.synMechs), list(cfg.synMechWeightFractions)
-    if not mechs or len(mechs) != len(fractions):
-        raise UserError(f'synMechs {mechs} and synMechWeightFractions {fractions} must be non-empty and of equal length')
-    for fraction in fractions:
-        if not isinstance(fraction, (int, float)) or not math.isfinite(fraction) or fraction < 0:
-            raise UserError(f'synaptic weight fractions must be numbers >= 0, got {fraction!r}')
+    """The synapse: synMechParams entries with a 'mod' and sensible weight fractions."""
+    synapses.check_synapses(cfg.synMechParams)
 
 
 def check_timing(cfg):
@@ -54,7 +50,7 @@ def check_timing(cfg):
 
 def check_point(cfg):
     """Check every value that defines one measurement on ``cfg``."""
-    cell = catalogue.cell_params(cfg.cellLabel)
+    cell = catalogue.cell_params(cfg.cell)
     catalogue.require_section(cell, cfg.somaSec)
     catalogue.require_section(cell, cfg.sec)
     check_loc(cfg.loc)
@@ -72,7 +68,8 @@ def check_grid(cfg, grid):
     for key in ('sec', 'loc', 'weight'):
         if not grid.get(key):
             raise UserError(f"the grid is empty: no values for '{key}'")
-    cell = catalogue.cell_params(cfg.cellLabel)
+    cell = catalogue.cell_params(cfg.cell)
+    catalogue.require_section(cell, cfg.somaSec)
     for sec in dict.fromkeys(grid['sec']):
         catalogue.require_section(cell, sec)
     for loc in dict.fromkeys(grid['loc']):
@@ -82,3 +79,24 @@ def check_grid(cfg, grid):
     check_target(cfg.epspTarget)
     check_synapse(cfg)
     check_timing(cfg)
+
+
+def settle_model(cfg, cell=None, soma=None, mod=None, synapses_file=None):
+    """Fix on ``cfg`` the model the command line asks for, where it asks: the cell (a
+    built-in label, or a cell file's absolute path), the soma section, the user's mod
+    folder (absolute) and the synapse (the entries of a synapse file)."""
+    cfg.cell = catalogue.resolve_spec(cell or cfg.cell)
+    cfg.somaSec = catalogue.find_soma(catalogue.cell_params(cfg.cell), soma or cfg.somaSec)
+    if mod:
+        mechanisms.mod_files(mod)
+        cfg.modFolder = str(Path(mod).resolve())
+    if synapses_file:
+        cfg.synMechParams = synapses.read_synapses(synapses_file)
+
+
+def check_mechanisms(cfg):
+    """Compile and load the mechanisms; the cell's and the synapse's must all be there."""
+    mechanisms.load_mechanisms(cfg.modFolder)
+    density, point_processes = mechanisms.known_mechanisms()
+    mechanisms.check_cell_mechanisms(catalogue.cell_params(cfg.cell), density)
+    synapses.check_known(cfg.synMechParams, point_processes)

@@ -80,7 +80,7 @@ def measure(cfg, netParams):
     """
     from cells.mechanisms import load_mechanisms
 
-    load_mechanisms()
+    load_mechanisms(cfg.modFolder)
     from netpyne import sim
 
     cfg.recordCells = [0]
@@ -163,17 +163,15 @@ class CapturedOutput(contextlib.AbstractContextManager):
         return False
 
 
-def apply_point(cfg, sec=None, loc=None, weight=None, target=None):
-    """Set the point's values on ``cfg`` where given, after checking them."""
-    if sec is not None:
-        cfg.sec = sec
-    if loc is not None:
-        cfg.loc = loc
-    if weight is not None:
-        cfg.weight = weight
-    if target is not None:
-        cfg.epspTarget = target
+def apply_point(cfg, args):
+    """Set the point on ``cfg`` from init.py's arguments where given, then check it."""
+    inputs.settle_model(cfg, args.cell, args.soma, args.mod, args.synapses)
+    for name, key in (('sec', 'sec'), ('loc', 'loc'), ('weight', 'weight'), ('target', 'epspTarget')):
+        value = getattr(args, name)
+        if value is not None:
+            setattr(cfg, key, value)
     inputs.check_point(cfg)
+    inputs.check_mechanisms(cfg)
 
 
 def parse_init_args(argv):
@@ -185,6 +183,10 @@ def parse_init_args(argv):
     parser.add_argument('--loc', type=float, help='position along the section, 0..1')
     parser.add_argument('--weight', type=float, help='total synaptic weight, uS')
     parser.add_argument('--target', type=float, help='target EPSP, mV')
+    parser.add_argument('--cell', help='built-in cell label or NetPyNE cellParams .json/.pkl file')
+    parser.add_argument('--soma', help='section whose voltage is measured')
+    parser.add_argument('--mod', help="folder of the cell's .mod files")
+    parser.add_argument('--synapses', help='JSON file of NetPyNE synMechParams entries to test')
     args = parser.parse_args([] if batch else argv)
     args.simConfig = batch.get('simConfig')
     args.netParams = batch.get('netParams')

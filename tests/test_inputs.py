@@ -10,8 +10,8 @@ from engines.inputs import check_grid, check_point
 
 def make_cfg(**changes):
     values = dict(
-        cellLabel='PT5B', somaSec='soma', sec='soma', loc=0.5, weight=0.001, epspTarget=0.5,
-        synMechs=['AMPA', 'NMDA'], synMechWeightFractions=[0.5, 0.5],
+        cell='PT5B', somaSec='soma', sec='soma', loc=0.5, weight=0.001, epspTarget=0.5,
+        synMechParams={'AMPA': {'mod': 'Exp2Syn', 'weightFraction': 0.5}, 'NMDA': {'mod': 'NMDAMg'}},
         stimTime=700.0, stimDelay=1.0, baselineWindow=20.0, epspWindow=100.0, duration=1000.0,
     )
     values.update(changes)
@@ -51,10 +51,12 @@ def test_bad_grid_values_are_named(grid_change, message):
     [
         ({'epspTarget': 0.0}, 'target EPSP'),
         ({'epspTarget': float('nan')}, 'target EPSP'),
-        ({'cellLabel': 'L23'}, "unknown cell 'L23'"),
+        ({'cell': 'L23'}, "unknown cell 'L23'"),
         ({'somaSec': 'cellbody'}, "'cellbody'"),
-        ({'synMechWeightFractions': [1.0]}, 'equal length'),
-        ({'synMechWeightFractions': [0.5, -0.5]}, '-0.5'),
+        ({'synMechParams': {}}, 'must map mechanism labels'),
+        ({'synMechParams': {'AMPA': {'tau1': 0.1}}}, "'AMPA' needs a 'mod'"),
+        ({'synMechParams': {'AMPA': {'mod': 'Exp2Syn', 'weightFraction': -0.5}}}, '-0.5'),
+        ({'synMechParams': {'AMPA': {'mod': 'Exp2Syn', 'weightFraction': 0}}}, 'every weightFraction is 0'),
         ({'stimTime': 950.0}, 'does not fit'),
     ],
 )

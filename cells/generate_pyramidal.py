@@ -1,0 +1,112 @@
+"""Generate a pyramidal-tract-like cell as NetPyNE cellParams, reproducible from a seed.
+
+    python -m cells.generate_pyramidal [--seed 1] [--out cells/pyramidal.json]
+
+Soma; axon initial segment ``axon_0`` and axon ``axon_1``; an apical trunk
+``apic_trunk_0..`` with one oblique per trunk section ``apic_obl_<i>`` and a tuft
+``apic_tuft_<i>`` (each tuft branch forking once into ``apic_tuft_<i>_<j>``); and basal
+trees ``basal_<t>``, each forking into ``basal_<t>_<j>``. Lengths and diameters in um vary
+with the seed. Every section has nseg odd with segments of at most 20 um. Membrane: the
+soma has Hodgkin-Huxley Na/K (``hhref``), the h-current (``hd``) and leak; dendrites are
+passive with a little h-current; the axon is passive.
+
+secLists: somatic, axonal, basal, apical, apicdend (the apical dendrites, as in the M1
+model), alldend (apical and basal).
+"""
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+DEFAULT_FILE = Path(__file__).resolve().parent / 'pyramidal.json'
+MAX_SEGMENT_UM = 20.0
+RESTING_MV = -70.0
+BASAL_TREES = 5
+TRUNK_SECTIONS = 5
+TUFT_BRANCHES = 3
+
+
+def nseg_for(length):
+    """Odd number of segments, none longer than MAX_SEGMENT_UM."""
+    n = max(1, int(-(-length // MAX_SEGMENT_UM)))
+    return n if n % 2 else n + 1
+
+
+def _section(length, diam, parent, parent_x=1.0, mechs=None, cm=1.0):
+    return {
+        'geom': {'L': round(length, 2), 'diam': round(diam, 3), 'Ra': 150.0, 'cm': cm, 'nseg': nseg_for(length)},
+        'mechs': mechs or {'pas': {'g': 3e-5, 'e': RESTING_MV}},
+        'topol': {'parentSec': parent, 'parentX': parent_x, 'childX': 0.0},
+    }
+
+
+def _dendrite(rng, length_range, diam, parent, parent_x=1.0):
+    mechs = {'pas': {'g': 3e-5, 'e': RESTING_MV}, 'hd': {'gbar': 2e-5}}
+    return _section(rng.uniform(*length_range), diam, parent, parent_x, mechs, cm=2.0)
+
+
+def generate(seed=1):
+    """The cellParams dict of the generated cell for ``seed``."""
+    rng = random.Random(seed)
+    secs = {
+        'soma': {
+            'geom': {'L': 25.0, 'diam': 25.0, 'Ra': 150.0, 'cm': 1.0, 'nseg': 1},
+            'mechs': {
+                'hhref': {'gnabar': 0.12, 'gkbar': 0.036},
+                'hd': {'gbar': 1e-4},
+                'pas': {'g': 3e-4, 'e': RESTING_MV},
+            },
+        },
+        'axon_0': _section(40.0, 1.5, 'soma', 0.0, {'pas': {'g': 1e-4, 'e': RESTING_MV}}),
+        'axon_1': _section(rng.uniform(400, 600), 1.0, 'axon_0', 1.0, {'pas': {'g': 1e-4, 'e': RESTING_MV}}),
+    }
+    apical, basal = [], []
+    parent = 'soma'
+    for i in range(TRUNK_SECTIONS):
+        name = f'apic_trunk_{i}'
+        secs[name] = _dendrite(rng, (100, 140), 3.5 - 0.35 * i, parent)
+        oblique = f'apic_obl_{i}'
+        secs[oblique] = _dendrite(rng, (80, 200), rng.uniform(0.7, 1.1), name, rng.uniform(0.3, 0.9))
+        apical += [name, oblique]
+        parent = name
+    for i in range(TUFT_BRANCHES):
+        branch = f'apic_tuft_{i}'
+        secs[branch] = _dendrite(rng, (100, 180), 1.2, parent)
+        apical.append(branch)
+        for j in range(2):
+            twig = f'{branch}_{j}'
+            secs[twig] = _dendrite(rng, (120, 250), 0.8, branch)
+            apical.append(twig)
+    for t in range(BASAL_TREES):
+        stem = f'basal_{t}'
+        secs[stem] = _dendrite(rng, (20, 50), 1.5, 'soma', 0.5)
+        basal.append(stem)
+        for j in range(2):
+            branch = f'{stem}_{j}'
+            secs[branch] = _dendrite(rng, (120, 220), 0.9, stem)
+            basal.append(branch)
+    sec_lists = {
+        'somatic': ['soma'],
+        'axonal': ['axon_0', 'axon_1'],
+        'basal': basal,
+        'apical': apical,
+        'apicdend': list(apical),
+        'alldend': apical + basal,
+    }
+    return {'secs': secs, 'secLists': sec_lists}
+
+
+def main():
+    parser = argparse.ArgumentParser(description='Generate the pyramidal test cell as NetPyNE cellParams JSON.')
+    parser.add_argument('--seed', type=int, default=1)
+    parser.add_argument('--out', type=Path, default=DEFAULT_FILE)
+    args = parser.parse_args()
+    cell = generate(args.seed)
+    args.out.write_text(json.dumps(cell, indent=1) + '\n')
+    segments = sum(sec['geom']['nseg'] for sec in cell['secs'].values())
+    print(f'{args.out}: {len(cell["secs"])} sections, {segments} segments')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,59 @@
+"""The synapse tested at each place: NetPyNE synMechParams entries with a weight share.
+
+A synapse file is JSON, ``{label: synMechParams entry}``, e.g.
+``{"AMPA": {"mod": "Exp2Syn", "tau1": 0.05, "tau2": 5.3, "e": 0}}``; an entry's optional
+``weightFraction`` (default 1.0) is its share of the point's weight and is not passed to
+NEURON.
+"""
+
+import json
+import math
+from pathlib import Path
+
+from engines.errors import UserError
+
+WEIGHT_FRACTION = 'weightFraction'
+
+
+def weight_fraction(params):
+    """The share of the point's weight this mechanism receives."""
+    return params.get(WEIGHT_FRACTION, 1.0)
+
+
+def neuron_params(params):
+    """The entry as NetPyNE passes it to NEURON: without weightFraction."""
+    return {key: value for key, value in params.items() if key != WEIGHT_FRACTION}
+
+
+def read_synapses(path):
+    """The synMechParams of a synapse JSON file, checked."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f'synapse file not found: {path}')
+    try:
+        data = json.loads(path.read_text())
+    except ValueError as err:
+        raise UserError(f'synapse file {path} is not valid JSON: {err}') from None
+    check_synapses(data, source=str(path))
+    return data
+
+
+def check_synapses(data, source='cfg.synMechParams'):
+    """Each entry must be a dict with a 'mod'; weight fractions numbers >= 0, not all 0."""
+    if not isinstance(data, dict) or not data:
+        raise UserError(f'{source} must map mechanism labels to synMechParams entries')
+    for label, params in data.items():
+        if not isinstance(params, dict) or not isinstance(params.get('mod'), str):
+            raise UserError(f"{source}: entry '{label}' needs a 'mod' naming a NEURON point process")
+        fraction = weight_fraction(params)
+        if not isinstance(fraction, (int, float)) or isinstance(fraction, bool) or not math.isfinite(fraction) or fraction < 0:
+            raise UserError(f"{source}: weightFraction of '{label}' must be a number >= 0, got {fraction!r}")
+    if not any(weight_fraction(params) > 0 for params in data.values()):
+        raise UserError(f'{source}: every weightFraction is 0, so no weight reaches the synapse')
+
+
+def check_known(data, known, source='the synapse'):
+    """Every entry's 'mod' must be a point process NEURON knows (``known``: names)."""
+    for label, params in data.items():
+        if params['mod'] not in known:
+            raise UserError(f"{source}: '{label}' uses mechanism '{params['mod']}', which no mod folder provides")
