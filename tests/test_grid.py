@@ -73,7 +73,7 @@ def test_serial_grid_with_locations_and_target(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     points = pd.read_json(out / 'results.json')
-    assert sorted(points['loc']) == [0.1, 0.9]
+    assert sorted(points['loc']) == pytest.approx([0.1, 0.9])
     assert (points['target'] == 0.4).all()
     near, far = points.sort_values('loc')['epsp']
     assert far < near

@@ -12,21 +12,21 @@ from tests.helpers import assert_one_line_error, run_command
 
 NSEG = {'soma': 1, 'dendrite': 9}
 
-# Builds the built-in cell in NetPyNE with the weightNorm file, one NetStim connection per
-# location given, and prints {loc: NetCon weight}.
+# Builds a cell in NetPyNE with the weightNorm file (its soma renamed if asked), one NetStim
+# connection per location given on one section, and prints {loc: NetCon weight}.
 NETPYNE_CHECK = textwrap.dedent(
     '''
     import json, sys
     from cells.mechanisms import load_mechanisms
     load_mechanisms()
     from netpyne import sim, specs
-    from cells import pt5b
+    from cells import catalogue
     from cells.weight_norm import add_weight_norm
 
-    path, soma_name, use_helper = sys.argv[1], sys.argv[2], sys.argv[3] == 'helper'
-    locs = [float(x) for x in sys.argv[4:]]
-    cell = pt5b.cell_params()
-    if soma_name != 'soma':
+    path, spec, target, soma_name, use_helper = sys.argv[1:5] + [sys.argv[5] == 'helper']
+    locs = [float(x) for x in sys.argv[6:]]
+    cell = catalogue.cell_params(spec)
+    if soma_name not in cell['secs']:
         cell['secs'][soma_name] = cell['secs'].pop('soma')
         for sec in cell['secs'].values():
             if sec.get('topol', {}).get('parentSec') == 'soma':
@@ -42,7 +42,7 @@ NETPYNE_CHECK = textwrap.dedent(
     netParams.stimSourceParams['spike'] = {'type': 'NetStim', 'start': 100, 'number': 1, 'interval': 1e9, 'noise': 0}
     for i, loc in enumerate(locs):
         netParams.stimTargetParams[f'spike{i}'] = {
-            'source': 'spike', 'conds': {'pop': 'cell'}, 'sec': 'dendrite', 'loc': loc,
+            'source': 'spike', 'conds': {'pop': 'cell'}, 'sec': target, 'loc': loc,
             'synMech': 'AMPA', 'weight': 0.5, 'delay': 1,
         }
     cfg = specs.SimConfig({'duration': 10, 'verbose': False})
@@ -55,8 +55,10 @@ NETPYNE_CHECK = textwrap.dedent(
 )
 
 
-def netcon_weights(path, soma_name, how, locs):
-    proc = run_command('-c', NETPYNE_CHECK, path, soma_name, how, *locs)
+def netcon_weights(path, cell, sec, soma_name, how, locs):
+    """{loc: weight} of NetPyNE NetCons of weight 0.5 onto ``sec`` of ``cell`` with the
+    weightNorm file ``path`` loaded by NetPyNE ('netpyne') or by our helper ('helper')."""
+    proc = run_command('-c', NETPYNE_CHECK, path, cell, sec, soma_name, how, *map(repr, locs))
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(line for line in proc.stdout.splitlines() if line.startswith('WEIGHTS '))
     return {float(loc): weight for loc, weight in json.loads(line[len('WEIGHTS '):]).items()}
@@ -99,7 +101,7 @@ def test_netpyne_scales_connections_by_the_value_it_indexes(dendrite_run):
     with open(path, 'rb') as stream:
         table = pickle.load(stream)
     locs = [(i + 0.5) / 9 for i in range(9)] + [0.3, 1.0]
-    weights = netcon_weights(path, 'soma', 'netpyne', [repr(loc) for loc in locs])
+    weights = netcon_weights(path, 'PT5B', 'dendrite', 'soma', 'netpyne', locs)
     for loc in locs:
         expected = 0.5 * table['dendrite'][netpyne_segment_index(loc, 9)]
         assert weights[loc] == pytest.approx(expected, rel=1e-12)
@@ -113,8 +115,8 @@ def test_netpyne_ignores_the_file_without_a_soma_section_and_the_helper_does_not
     with open(renamed, 'wb') as stream:
         pickle.dump({('cell_body' if sec == 'soma' else sec): values for sec, values in table.items()}, stream)
     loc = 1.5 / 9
-    assert netcon_weights(renamed, 'cell_body', 'netpyne', [repr(loc)])[loc] == pytest.approx(0.5)
-    helped = netcon_weights(renamed, 'cell_body', 'helper', [repr(loc)])[loc]
+    assert netcon_weights(renamed, 'PT5B', 'dendrite', 'cell_body', 'netpyne', [loc])[loc] == pytest.approx(0.5)
+    helped = netcon_weights(renamed, 'PT5B', 'dendrite', 'cell_body', 'helper', [loc])[loc]
     assert helped == pytest.approx(0.5 * table['dendrite'][netpyne_segment_index(loc, 9)])
 
 

@@ -1,0 +1,154 @@
+"""A user's own cell: cellParams files, --soma, --synapses, --mod, and NetPyNE loading
+the weightNorm we write for it."""
+
+import json
+import pickle
+
+import pandas as pd
+import pytest
+
+from analysis.weight_norm import netpyne_segment_index
+from cells import catalogue
+from cells.generate_pyramidal import DEFAULT_FILE
+from tests.helpers import PROJECT, assert_one_line_error, run_command
+from tests.test_weight_norm import netcon_weights
+
+AMPA = {'AMPA': {'mod': 'Exp2Syn', 'tau1': 0.1, 'tau2': 3.0, 'e': 0}}
+
+
+def renamed_soma_cell(path, name='cell_body'):
+    """The generated cell with its soma renamed, as a cellParams JSON at ``path``."""
+    cell = json.loads(DEFAULT_FILE.read_text())
+    cell['secs'] = {(name if sec == 'soma' else sec): params for sec, params in cell['secs'].items()}
+    for params in cell['secs'].values():
+        if params.get('topol', {}).get('parentSec') == 'soma':
+            params['topol']['parentSec'] = name
+    cell['secLists']['somatic'] = [name]
+    path.write_text(json.dumps(cell))
+    return path
+
+
+def test_generated_cell_one_section_every_segment_loaded_by_netpyne(tmp_path):
+    out = tmp_path / 'results'
+    proc = run_command(
+        'M1_grid_search.py', '--cell', DEFAULT_FILE, '--secs', 'basal_0', '--all-segments', '--weights', '0.0008', '0.0012',
+        '--out', out,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    cell = catalogue.cell_params(DEFAULT_FILE)
+    nseg = catalogue.nseg(cell, 'basal_0')
+    with open(out / 'weight_norm.pkl', 'rb') as stream:
+        table = pickle.load(stream)
+    assert {sec: len(values) for sec, values in table.items()} == {'soma': 1, 'basal_0': nseg}
+    summary = pd.read_json(out / 'summary.json')
+    assert summary['in_range'].all() and summary['distance_um'].notna().all()
+    locs = catalogue.segment_locs(cell, 'basal_0')
+    weights = netcon_weights(out / 'weight_norm.pkl', DEFAULT_FILE, 'basal_0', 'soma', 'netpyne', locs)
+    for loc in locs:
+        assert weights[loc] == pytest.approx(0.5 * table['basal_0'][netpyne_segment_index(loc, nseg)], rel=1e-12)
+
+
+def test_soma_named_otherwise_agrees_with_plain_neuron(tmp_path):
+    cell_file = renamed_soma_cell(tmp_path / 'cell.json')
+    synapse_file = tmp_path / 'ampa.json'
+    synapse_file.write_text(json.dumps(AMPA))
+    out = tmp_path / 'results'
+    proc = run_command(
+        'M1_grid_search.py', '--cell', cell_file, '--soma', 'cell_body', '--synapses', synapse_file,
+        '--secs', 'basal_1_0', '--locs', '0.3', '0.7', '--weights', '0.0006', '0.0008', '0.001', '--out', out,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = pd.read_json(out / 'summary.json', precise_float=True).set_index('loc')
+    assert summary['in_range'].all()
+    for loc in (0.3, 0.7):
+        plain = run_command(
+            PROJECT / 'tests' / 'independent_weight.py', cell_file, 'cell_body', 'basal_1_0', loc, synapse_file, 0.5
+        )
+        assert plain.returncode == 0, plain.stderr[-3000:]
+        expected = float(plain.stdout.split()[-1])
+        assert summary.loc[loc, 'weight_at_target'] == pytest.approx(expected, rel=0.02)
+
+
+def test_a_user_mod_folder_is_compiled_once_and_used(tmp_path):
+    mods = tmp_path / 'mod'
+    mods.mkdir()
+    (mods / 'leak_extra.mod').write_text(
+        'NEURON {\n  SUFFIX leakextra\n  NONSPECIFIC_CURRENT i\n  RANGE g, e\n}\n'
+        'UNITS {\n  (mA) = (milliamp)\n  (mV) = (millivolt)\n  (S) = (siemens)\n}\n'
+        'PARAMETER {\n  g = 0.0001 (S/cm2)\n  e = -70 (mV)\n}\n'
+        'ASSIGNED {\n  v (mV)\n  i (mA/cm2)\n}\n'
+        'BREAKPOINT {\n  i = g * (v - e)\n}\n'
+    )
+    cell = json.loads(DEFAULT_FILE.read_text())
+    cell['secs']['soma']['mechs']['leakextra'] = {'g': 0.001, 'e': -70.0}
+    cell_file = tmp_path / 'leaky.json'
+    cell_file.write_text(json.dumps(cell))
+
+    without = run_command('init.py', '--cell', cell_file)
+    assert_one_line_error(without, "mechanism 'leakextra' of section 'soma' is in no mod folder")
+
+    builds = set((PROJECT / 'cells' / 'build').iterdir())
+    first = run_command('init.py', '--cell', cell_file, '--mod', mods)
+    assert first.returncode == 0, first.stderr
+    new_builds = set((PROJECT / 'cells' / 'build').iterdir()) - builds
+    assert len(new_builds) <= 1
+    second = run_command('init.py', '--cell', cell_file, '--mod', mods)
+    assert set((PROJECT / 'cells' / 'build').iterdir()) - builds == new_builds
+    assert json.loads(second.stdout) == {**json.loads(first.stdout), 'run_time': json.loads(second.stdout)['run_time']}
+    plain = json.loads(run_command('init.py', '--cell', DEFAULT_FILE).stdout)
+    assert json.loads(first.stdout)['epsp'] < plain['epsp']
+
+
+def test_stored_weight_norm_is_removed_with_a_warning(tmp_path):
+    cell = json.loads(DEFAULT_FILE.read_text())
+    cell['secs']['basal_0']['weightNorm'] = [100.0] * cell['secs']['basal_0']['geom']['nseg']
+    cell_file = tmp_path / 'normed.json'
+    cell_file.write_text(json.dumps(cell))
+    out = tmp_path / 'results'
+    proc = run_command('M1_grid_search.py', '--cell', cell_file, '--secs', 'basal_0', '--weights', '0.001', '--out', out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'removed the weightNorm stored in 1 sections' in proc.stderr
+    plain = json.loads(run_command('init.py', '--cell', DEFAULT_FILE, '--sec', 'basal_0', '--weight', '0.001').stdout)
+    assert pd.read_json(out / 'results.json')['epsp'].item() == pytest.approx(plain['epsp'], rel=1e-9)
+
+
+def bad_cell_inputs(tmp_path):
+    not_cell = tmp_path / 'network.json'
+    not_cell.write_text(json.dumps({'net': {'params': {}}}))
+    garbage = tmp_path / 'garbage.pkl'
+    garbage.write_bytes(b'not a pickle')
+    no_soma = renamed_soma_cell(tmp_path / 'no_soma.json')
+    broken_mods = tmp_path / 'broken'
+    broken_mods.mkdir()
+    (broken_mods / 'broken.mod').write_text('NEURON {\n  SUFFIX broken\n}\nBREAKPOINT {\n  x = \n}\n')
+    unknown_synapse = tmp_path / 'gaba.json'
+    unknown_synapse.write_text(json.dumps({'GABA': {'mod': 'Exp3Syn'}}))
+    return [
+        (['--cell', tmp_path / 'absent.json'], 'cell file not found'),
+        (['--cell', not_cell], 'is not a NetPyNE cellParams file'),
+        (['--cell', garbage], 'cannot read cell file'),
+        (['--cell', DEFAULT_FILE, '--secs', 'oblique'], "unknown section 'oblique'"),
+        (['--cell', no_soma], 'give --soma NAME'),
+        (['--cell', DEFAULT_FILE, '--soma', 'body'], "unknown section 'body'"),
+        (['--synapses', unknown_synapse], "'GABA' uses mechanism 'Exp3Syn', which no mod folder provides"),
+        (['--mod', tmp_path / 'absent'], 'mod folder not found'),
+    ]
+
+
+def test_bad_cell_inputs_are_one_line_and_write_nothing(tmp_path):
+    for args, named in bad_cell_inputs(tmp_path):
+        out = tmp_path / 'out'
+        assert_one_line_error(run_command('M1_grid_search.py', *args, '--out', out), named)
+        assert not out.exists()
+
+
+def test_a_mod_folder_that_fails_to_compile_shows_the_compiler(tmp_path):
+    broken = tmp_path / 'broken'
+    broken.mkdir()
+    (broken / 'broken.mod').write_text('NEURON {\n  SUFFIX broken\n}\nBREAKPOINT {\n  x = \n}\n')
+    out = tmp_path / 'out'
+    proc = run_command('M1_grid_search.py', '--mod', broken, '--out', out)
+    assert proc.returncode == 2 and proc.stdout == ''
+    assert proc.stderr.startswith('error: nrnivmodl failed for')
+    assert 'broken.mod' in proc.stderr and 'Traceback' not in proc.stderr
+    assert not out.exists()
