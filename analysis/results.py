@@ -21,7 +21,7 @@ def _plain(value):
     return value
 
 
-def _write_atomic(path, write, binary=False):
+def write_atomic(path, write, binary=False):
     """Write ``path`` by ``write(stream)`` into a temporary file beside it, then rename.
 
     A reader sees the old file or the whole new one, never a part.
@@ -47,12 +47,12 @@ def write_json_atomic(path, data):
         json.dump(_plain(data), stream, indent=1, allow_nan=False)
         stream.write('\n')
 
-    _write_atomic(path, write)
+    write_atomic(path, write)
 
 
 def write_pickle_atomic(path, data):
     """Write ``data`` as a pickle to ``path`` atomically."""
-    _write_atomic(path, lambda stream: pickle.dump(_plain(data), stream), binary=True)
+    write_atomic(path, lambda stream: pickle.dump(_plain(data), stream), binary=True)
 
 
 def read_json(path):

@@ -130,3 +130,13 @@ def segment_locs(cell, sec):
     """Centres of the segments of ``sec``, (i + 0.5) / nseg, in segment order."""
     n = nseg(cell, sec)
     return [(i + 0.5) / n for i in range(n)]
+
+
+def section_groups(cell):
+    """Section name -> the group it is drawn in: the first secList holding it (lists
+    named 'all...' passed over), else its name up to the first '_'."""
+    lists = {name: members for name, members in sec_lists(cell).items() if not name.startswith(ALL)}
+    groups = {}
+    for sec in section_names(cell):
+        groups[sec] = next((name for name, members in lists.items() if sec in members), sec.split('_')[0])
+    return groups

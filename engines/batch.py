@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from analysis import plots
 from analysis.fit import summarise
 from analysis.results import read_json, write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import weight_norm_table
@@ -21,6 +22,8 @@ RESULTS_FILE = 'results.json'
 SUMMARY_FILE = 'summary.json'
 WEIGHT_NORM_PKL = 'weight_norm.pkl'
 WEIGHT_NORM_JSON = 'weight_norm.json'
+EPSP_PLOT = 'epsp_vs_weight.png'
+WEIGHT_NORM_PLOT = 'weight_norm_vs_distance.png'
 LOG_FILE = 'batch.log'
 LISTED_LOCATIONS = 20
 SETTLED_CFG = ('epspTarget', 'cell', 'somaSec', 'modFolder', 'synMechParams')
@@ -152,14 +155,17 @@ def collect_points(jobs, target):
 
 
 def write_results(out, records, target, cell):
-    """Write results.json (one record per point), summary.json (one per location) and,
-    for the sections whose every segment was searched and found, weight_norm.pkl and
-    weight_norm.json. Returns the summary and the sections left out of weight_norm."""
+    """Write results.json (one record per point), summary.json (one per location), the
+    two plots and, for the sections whose every segment was searched and found,
+    weight_norm.pkl and weight_norm.json. Returns the summary, the weightNorm table and
+    the sections left out of it."""
     summary = summarise(records, target)
     segment_counts = {sec: catalogue.nseg(cell, sec) for sec in {row['sec'] for row in summary}}
     table, left_out = weight_norm_table(summary, segment_counts)
     write_json_atomic(Path(out) / RESULTS_FILE, records)
     write_json_atomic(Path(out) / SUMMARY_FILE, summary)
+    plots.epsp_vs_weight(records, target, Path(out) / EPSP_PLOT)
+    plots.weight_norm_vs_distance(summary, catalogue.section_groups(cell), Path(out) / WEIGHT_NORM_PLOT)
     for path in (Path(out) / WEIGHT_NORM_PKL, Path(out) / WEIGHT_NORM_JSON):
         path.unlink(missing_ok=True)
     if table:

@@ -134,3 +134,10 @@ def test_synapse_files(tmp_path):
         synapses.read_synapses(path)
     with pytest.raises(UserError, match='synapse file not found'):
         synapses.read_synapses(tmp_path / 'absent.json')
+
+
+def test_section_groups_follow_sec_lists_then_names():
+    cell = generate(1)
+    groups = catalogue.section_groups(cell)
+    assert groups['soma'] == 'somatic' and groups['basal_2_1'] == 'basal' and groups['apic_tuft_0_1'] == 'apical'
+    assert catalogue.section_groups({'secs': {'dend_3': {}, 'soma': {}}}) == {'dend_3': 'dend', 'soma': 'soma'}

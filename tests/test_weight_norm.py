@@ -125,3 +125,8 @@ def test_all_segments_and_locs_exclude_each_other(tmp_path):
     proc = run_command('M1_grid_search.py', '--all-segments', '--locs', '0.5', '--out', out)
     assert_one_line_error(proc, '--all-segments')
     assert not out.exists()
+
+
+def test_plots_are_written(dendrite_run):
+    for name in ('epsp_vs_weight.png', 'weight_norm_vs_distance.png'):
+        assert (dendrite_run / name).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'

@@ -1,0 +1,56 @@
+"""Figures of a search, drawn with matplotlib without a display (Agg)."""
+
+import math
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+
+from analysis.results import write_atomic  # noqa: E402
+
+LEGEND_LIMIT = 12
+
+
+def _save(fig, path):
+    write_atomic(path, lambda stream: fig.savefig(stream, format='png', dpi=120), binary=True)
+    plt.close(fig)
+
+
+def epsp_vs_weight(points, target, path):
+    """EPSP (mV) against weight (uS), one line per location, the target dashed."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    lines = {}
+    for point in points:
+        if point['status'] == 'ok' and point['epsp'] is not None:
+            lines.setdefault((point['sec'], point['loc']), []).append((point['weight'], point['epsp']))
+    for (sec, loc), pairs in lines.items():
+        pairs.sort()
+        ax.plot([w for w, _ in pairs], [e for _, e in pairs], marker='o', markersize=3, linewidth=1, label=f'{sec}({loc:.3g})')
+    ax.axhline(target, color='black', linestyle='--', linewidth=1, label=f'target {target:g} mV')
+    ax.set_xlabel('synaptic weight (uS)')
+    ax.set_ylabel('somatic EPSP (mV)')
+    if len(lines) <= LEGEND_LIMIT:
+        ax.legend(fontsize=7)
+    else:
+        ax.set_title(f'{len(lines)} locations')
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def weight_norm_vs_distance(summary, groups, path):
+    """weightNorm against path distance from the soma (um), one colour per group of
+    sections (``groups``: section name -> group name)."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    by_group = {}
+    for row in summary:
+        if row['in_range'] and row.get('distance_um') is not None and not math.isnan(row['distance_um']):
+            by_group.setdefault(groups.get(row['sec'], row['sec']), []).append((row['distance_um'], row['weight_norm']))
+    for group, pairs in sorted(by_group.items()):
+        ax.scatter([d for d, _ in pairs], [w for _, w in pairs], s=12, label=group)
+    ax.set_xlabel('path distance from the soma (um)')
+    ax.set_ylabel('weightNorm (uS per mV)')
+    if by_group:
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    _save(fig, path)
