@@ -16,7 +16,9 @@ cfg.verbose = False
 cfg.seeds = {'conn': 4321, 'stim': 1234, 'loc': 4321}
 
 # The cell and the point being simulated
-cfg.cell = 'PT5B'  # a built-in cell, or a NetPyNE cellParams .json or .pkl file
+cfg.cell = 'PT5B'  # a built-in cell, or a cellParams .json/.pkl, template .hoc/.py, morphology .swc/.asc
+cfg.cellName = None  # the template or class to build from a .hoc or .py file
+cfg.cellArgs = None  # its arguments (dict or list); for a morphology, passive membrane settings
 cfg.somaSec = None  # where the EPSP is measured; None: 'soma', else the one section named 'soma...'
 cfg.modFolder = None  # a folder of the cell's own .mod files, compiled with ours
 cfg.sec = 'soma'  # section the synapse lands on

@@ -14,7 +14,7 @@ def build(cfg):
     """Return the NetPyNE NetParams of one measurement described by ``cfg``."""
     netParams = specs.NetParams()
 
-    cell = catalogue.cell_params(cfg.cell)
+    cell = catalogue.cell_of(cfg)
     catalogue.require_section(cell, cfg.sec)
     netParams.cellParams['cell'] = cell
     netParams.popParams['cell'] = {'cellType': 'cell', 'numCells': 1}

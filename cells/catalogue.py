@@ -14,22 +14,37 @@ from cells import pt5b
 _BUILT_IN = {pt5b.LABEL: pt5b.cell_params}
 
 ALL = 'all'
-CELL_FILE_SUFFIXES = ('.json', '.pkl')
+PARAMS_SUFFIXES = ('.json', '.pkl')
+TEMPLATE_SUFFIXES = ('.hoc', '.py')
+MORPHOLOGY_SUFFIXES = ('.swc', '.asc')
+CELL_FILE_SUFFIXES = PARAMS_SUFFIXES + TEMPLATE_SUFFIXES + MORPHOLOGY_SUFFIXES
 
 
-def cell_params(spec):
-    """The NetPyNE cellParams dict of a built-in cell label or of a cellParams .json or
-    .pkl file (pickles from Python 2 included), without ``conds`` and without any
-    ``weightNorm`` stored in its sections. A fresh copy on every call."""
-    cell = copy.deepcopy(_read_cell(str(spec)))
+def cell_params(spec, name=None, args=None, mod_dir=None):
+    """The NetPyNE cellParams dict of a cell, without ``conds`` and without any
+    ``weightNorm`` stored in its sections; a fresh copy on every call.
+
+    ``spec`` is a built-in label or a file: cellParams .json or .pkl (pickles from Python
+    2 included); a .hoc or .py template, built by NetPyNE's importCellParams from the
+    template ``name`` with ``args`` (a dict of keyword or a list of positional arguments)
+    after the mechanisms of ``mod_dir`` are loaded; or a .swc or .asc morphology, with a
+    passive membrane set by ``args`` (see cells.morphology.PASSIVE_DEFAULTS).
+    """
+    cell = copy.deepcopy(_read_cell(str(spec), name, json.dumps(args), mod_dir))
     for sec in cell['secs'].values():
         sec.pop('weightNorm', None)
     return cell
 
 
-def stored_weight_norm(spec):
-    """Sections of the cell ``spec`` that carry a weightNorm (``cell_params`` drops it)."""
-    return [name for name, sec in _read_cell(str(spec))['secs'].items() if 'weightNorm' in sec]
+def cell_of(cfg):
+    """``cell_params`` of the cell ``cfg`` describes (cell, cellName, cellArgs, modFolder)."""
+    return cell_params(cfg.cell, cfg.cellName, cfg.cellArgs, cfg.modFolder)
+
+
+def stored_weight_norm(cfg):
+    """Sections of ``cfg``'s cell that carry a weightNorm (``cell_params`` drops it)."""
+    cell = _read_cell(str(cfg.cell), cfg.cellName, json.dumps(cfg.cellArgs), cfg.modFolder)
+    return [name for name, sec in cell['secs'].items() if 'weightNorm' in sec]
 
 
 def resolve_spec(spec):
@@ -48,10 +63,12 @@ def resolve_spec(spec):
 
 
 @functools.lru_cache(maxsize=8)
-def _read_cell(spec):
+def _read_cell(spec, name, args_json, mod_dir):
     if spec in _BUILT_IN:
         return _BUILT_IN[spec]()
     path = Path(resolve_spec(spec))
+    if path.suffix in TEMPLATE_SUFFIXES + MORPHOLOGY_SUFFIXES:
+        return _import_cell(path, name, json.loads(args_json), mod_dir)
     try:
         if path.suffix == '.json':
             data = json.loads(path.read_text())
@@ -66,6 +83,38 @@ def _read_cell(spec):
     data = dict(data)
     data.pop('conds', None)
     return data
+
+
+def _import_cell(path, name, args, mod_dir):
+    """cellParams of a template or a morphology, through NetPyNE's importCellParams."""
+    from cells import mechanisms, morphology
+
+    mechanisms.load_mechanisms(mod_dir)
+    from netpyne import specs
+
+    if path.suffix in MORPHOLOGY_SUFFIXES:
+        template, name, settings, args = Path(morphology.__file__), 'Morphology', args or {}, {'path': str(path)}
+        if not isinstance(settings, dict):
+            raise UserError(f'--cell-args for a morphology must be a JSON object, got {settings!r}')
+    else:
+        template, settings = path, None
+        if not name:
+            raise UserError(f'{path.name} is a template file: give the template with --cell-name')
+    try:
+        cell = specs.NetParams().importCellParams('cell', str(template), name, cellArgs=args if args is not None else {})
+    except Exception as err:
+        reason = (str(err).splitlines() or [''])[0]
+        raise UserError(f'cannot build cell {name} from {path}: {type(err).__name__}: {reason}') from None
+    cell = {key: json.loads(json.dumps(value)) for key, value in cell.items() if key != 'conds'}
+    cell['secLists'] = {key: members for key, members in (cell.get('secLists') or {}).items() if members}
+    if not cell.get('secs'):
+        raise UserError(f'{path} gave a cell without sections')
+    if settings is not None:
+        try:
+            morphology.passive_membrane(cell, **settings)
+        except ValueError as err:
+            raise UserError(str(err)) from None
+    return cell
 
 
 def find_soma(cell, requested=None):

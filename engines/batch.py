@@ -26,7 +26,7 @@ EPSP_PLOT = 'epsp_vs_weight.png'
 WEIGHT_NORM_PLOT = 'weight_norm_vs_distance.png'
 LOG_FILE = 'batch.log'
 LISTED_LOCATIONS = 20
-SETTLED_CFG = ('epspTarget', 'cell', 'somaSec', 'modFolder', 'synMechParams')
+SETTLED_CFG = ('epspTarget', 'cell', 'cellName', 'cellArgs', 'somaSec', 'modFolder', 'synMechParams')
 ERROR_LINE = re.compile(r'^[A-Za-z_.]*(Error|Exception): ')
 
 
@@ -47,10 +47,7 @@ def parse_args(argv, search_params):
     )
     parser.add_argument('--target', type=float, help='target EPSP, mV (default: cfg.epspTarget)')
     parser.add_argument('--out', help='output folder (default: cfg.saveFolder, results)')
-    parser.add_argument('--cell', help='built-in cell label or NetPyNE cellParams .json/.pkl file (default: cfg.cell)')
-    parser.add_argument('--soma', help="section whose voltage is measured (default: 'soma' or the one 'soma...')")
-    parser.add_argument('--mod', help="folder of the cell's .mod files, compiled with ours")
-    parser.add_argument('--synapses', help='JSON file of NetPyNE synMechParams entries to test (default: cfg)')
+    inputs.add_model_arguments(parser)
     parser.add_argument('--jobs', type=int, default=run_config.default_jobs(), help='parallel jobs (default: all cores)')
     options = parser.parse_args(argv)
     if options.jobs < 1:
@@ -67,7 +64,7 @@ def configured_cfg(options):
     options that default to cfg's values (locations, output folder)."""
     cfg = point.load_cfg()
     options.out = Path(options.out or cfg.saveFolder).resolve()
-    inputs.settle_model(cfg, options.cell, options.soma, options.mod, options.synapses)
+    inputs.settle_model(cfg, options)
     if options.target is not None:
         cfg.epspTarget = options.target
     if options.locs is None and not options.all_segments:
@@ -82,7 +79,7 @@ def grid_of(options, cfg):
     With ``--all-segments`` the soma is searched too: NetPyNE's addCellParamsWeightNorm
     ignores a weightNorm file without it.
     """
-    cell = catalogue.cell_params(cfg.cell)
+    cell = catalogue.cell_of(cfg)
     secs = catalogue.select_sections(cell, options.secs, options.exclude)
     if not secs:
         raise inputs.UserError(f"the grid is empty: --exclude {' '.join(options.exclude)} leaves no section")
@@ -275,7 +272,7 @@ def run(search_params, argv, script):
         inputs.check_grid(cfg, grid)
         inputs.check_mechanisms(cfg)
         jobs = jobs_of(make_batch(cfg, grid, options.out))
-    stored = catalogue.stored_weight_norm(cfg.cell)
+    stored = catalogue.stored_weight_norm(cfg)
     if stored:
         print(f'warning: removed the weightNorm stored in {len(stored)} sections of the cell before the search', file=sys.stderr)
     folder = options.out / GRID_FOLDER
@@ -285,5 +282,5 @@ def run(search_params, argv, script):
     if status != 0:
         print(f'warning: the batch process ended with status {status}; see {folder / LOG_FILE}', file=sys.stderr)
     records = collect_points(jobs, cfg.epspTarget)
-    summary, table, left_out = write_results(options.out, records, cfg.epspTarget, catalogue.cell_params(cfg.cell))
+    summary, table, left_out = write_results(options.out, records, cfg.epspTarget, catalogue.cell_of(cfg))
     return report(options.out, records, summary, table, left_out, time.perf_counter() - started)

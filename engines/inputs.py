@@ -1,6 +1,7 @@
 """Checks on what the user asks for. Each failure is a UserError naming the bad value."""
 
 import argparse
+import json
 import math
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def check_timing(cfg):
 
 def check_point(cfg):
     """Check every value that defines one measurement on ``cfg``."""
-    cell = catalogue.cell_params(cfg.cell)
+    cell = catalogue.cell_of(cfg)
     catalogue.require_section(cell, cfg.somaSec)
     catalogue.require_section(cell, cfg.sec)
     check_loc(cfg.loc)
@@ -68,7 +69,7 @@ def check_grid(cfg, grid):
     for key in ('sec', 'loc', 'weight'):
         if not grid.get(key):
             raise UserError(f"the grid is empty: no values for '{key}'")
-    cell = catalogue.cell_params(cfg.cell)
+    cell = catalogue.cell_of(cfg)
     catalogue.require_section(cell, cfg.somaSec)
     for sec in dict.fromkeys(grid['sec']):
         catalogue.require_section(cell, sec)
@@ -81,22 +82,40 @@ def check_grid(cfg, grid):
     check_timing(cfg)
 
 
-def settle_model(cfg, cell=None, soma=None, mod=None, synapses_file=None):
-    """Fix on ``cfg`` the model the command line asks for, where it asks: the cell (a
-    built-in label, or a cell file's absolute path), the soma section, the user's mod
-    folder (absolute) and the synapse (the entries of a synapse file)."""
-    cfg.cell = catalogue.resolve_spec(cell or cfg.cell)
-    cfg.somaSec = catalogue.find_soma(catalogue.cell_params(cfg.cell), soma or cfg.somaSec)
-    if mod:
-        mechanisms.mod_files(mod)
-        cfg.modFolder = str(Path(mod).resolve())
-    if synapses_file:
-        cfg.synMechParams = synapses.read_synapses(synapses_file)
+def settle_model(cfg, options):
+    """Fix on ``cfg`` the model the command line (``options``) asks for, where it asks:
+    the user's mod folder (absolute), the cell (a built-in label, or a cell file's
+    absolute path, with its template name and arguments), the soma section, and the
+    synapse (the entries of a synapse file)."""
+    if options.mod:
+        mechanisms.mod_files(options.mod)
+        cfg.modFolder = str(Path(options.mod).resolve())
+    cfg.cell = catalogue.resolve_spec(options.cell or cfg.cell)
+    if options.cell_name:
+        cfg.cellName = options.cell_name
+    if options.cell_args:
+        try:
+            cfg.cellArgs = json.loads(options.cell_args)
+        except ValueError as err:
+            raise UserError(f'--cell-args must be JSON, got {options.cell_args!r}: {err}') from None
+    cfg.somaSec = catalogue.find_soma(catalogue.cell_of(cfg), options.soma or cfg.somaSec)
+    if options.synapses:
+        cfg.synMechParams = synapses.read_synapses(options.synapses)
+
+
+def add_model_arguments(parser):
+    """The command-line flags that choose the model, shared by init.py and the grid."""
+    parser.add_argument('--cell', help='built-in cell, or a cellParams .json/.pkl, template .hoc/.py or morphology .swc/.asc')
+    parser.add_argument('--cell-name', help='template (hoc) or class (Python) name in a --cell template file')
+    parser.add_argument('--cell-args', help='JSON arguments of the template, or passive settings of a morphology')
+    parser.add_argument('--soma', help="section whose voltage is measured (default: 'soma', else the one 'soma...')")
+    parser.add_argument('--mod', help="folder of the cell's .mod files, compiled with ours")
+    parser.add_argument('--synapses', help='JSON file of NetPyNE synMechParams entries to test (default: cfg)')
 
 
 def check_mechanisms(cfg):
     """Compile and load the mechanisms; the cell's and the synapse's must all be there."""
     mechanisms.load_mechanisms(cfg.modFolder)
     density, point_processes = mechanisms.known_mechanisms()
-    mechanisms.check_cell_mechanisms(catalogue.cell_params(cfg.cell), density)
+    mechanisms.check_cell_mechanisms(catalogue.cell_of(cfg), density)
     synapses.check_known(cfg.synMechParams, point_processes)

@@ -165,7 +165,7 @@ class CapturedOutput(contextlib.AbstractContextManager):
 
 def apply_point(cfg, args):
     """Set the point on ``cfg`` from init.py's arguments where given, then check it."""
-    inputs.settle_model(cfg, args.cell, args.soma, args.mod, args.synapses)
+    inputs.settle_model(cfg, args)
     for name, key in (('sec', 'sec'), ('loc', 'loc'), ('weight', 'weight'), ('target', 'epspTarget')):
         value = getattr(args, name)
         if value is not None:
@@ -183,10 +183,7 @@ def parse_init_args(argv):
     parser.add_argument('--loc', type=float, help='position along the section, 0..1')
     parser.add_argument('--weight', type=float, help='total synaptic weight, uS')
     parser.add_argument('--target', type=float, help='target EPSP, mV')
-    parser.add_argument('--cell', help='built-in cell label or NetPyNE cellParams .json/.pkl file')
-    parser.add_argument('--soma', help='section whose voltage is measured')
-    parser.add_argument('--mod', help="folder of the cell's .mod files")
-    parser.add_argument('--synapses', help='JSON file of NetPyNE synMechParams entries to test')
+    inputs.add_model_arguments(parser)
     args = parser.parse_args([] if batch else argv)
     args.simConfig = batch.get('simConfig')
     args.netParams = batch.get('netParams')

@@ -10,7 +10,7 @@ from engines.inputs import check_grid, check_point
 
 def make_cfg(**changes):
     values = dict(
-        cell='PT5B', somaSec='soma', sec='soma', loc=0.5, weight=0.001, epspTarget=0.5,
+        cell='PT5B', cellName=None, cellArgs=None, modFolder=None, somaSec='soma', sec='soma', loc=0.5, weight=0.001, epspTarget=0.5,
         synMechParams={'AMPA': {'mod': 'Exp2Syn', 'weightFraction': 0.5}, 'NMDA': {'mod': 'NMDAMg'}},
         stimTime=700.0, stimDelay=1.0, baselineWindow=20.0, epspWindow=100.0, duration=1000.0,
     )
