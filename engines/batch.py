@@ -197,7 +197,7 @@ def run_batch(script, argv, jobs, folder, total):
         try:
             while proc.poll() is None:
                 progress.show(len(list(Path(folder).glob(f'*{point.POINT_SUFFIX}'))))
-                time.sleep(0.25)
+                time.sleep(0.5)
         finally:
             if proc.poll() is None:
                 proc.terminate()

@@ -2,6 +2,7 @@
 
 import json
 import pickle
+from types import SimpleNamespace
 
 import pytest
 
@@ -44,7 +45,8 @@ def test_cell_file_loses_conds_and_stored_weight_norm(tmp_path, suffix):
     loaded = catalogue.cell_params(path)
     assert 'conds' not in loaded
     assert 'weightNorm' not in loaded['secs']['basal_0']
-    assert catalogue.stored_weight_norm(path) == ['basal_0']
+    cfg = SimpleNamespace(cell=str(path), cellName=None, cellArgs=None, modFolder=None)
+    assert catalogue.stored_weight_norm(cfg) == ['basal_0']
     assert catalogue.section_names(loaded) == list(cell['secs'])
 
 
@@ -67,8 +69,8 @@ def test_files_that_are_not_cell_params(tmp_path, content, message):
 def test_missing_and_unknown_cell_specs(tmp_path):
     with pytest.raises(UserError, match='cell file not found'):
         catalogue.resolve_spec(str(tmp_path / 'absent.json'))
-    with pytest.raises(UserError, match="unknown cell 'cell.swc'"):
-        catalogue.resolve_spec('cell.swc')
+    with pytest.raises(UserError, match="unknown cell 'cell.txt'"):
+        catalogue.resolve_spec('cell.txt')
     assert catalogue.resolve_spec('PT5B') == 'PT5B'
 
 

@@ -1,0 +1,70 @@
+"""Time the analysis of a large grid: 700 segments x 19 weights = 13,300 point records.
+
+Writes synthetic per-point records as the batch's jobs do, then times reading them,
+the summary, results.json, summary.json, the weightNorm files and the plots.
+
+    python benchmarks/bench_aggregate.py [--sections 100] [--nseg 7] [--weights 19]
+"""
+
+import argparse
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analysis.results import write_json_atomic  # noqa: E402
+from engines import batch, point  # noqa: E402
+
+
+def synthetic_grid(folder, sections, nseg, weights):
+    """A cellParams of ``sections`` x ``nseg`` segments and one record file per point."""
+    cell = {
+        'secs': {f'dend_{s}': {'geom': {'L': 200.0, 'nseg': nseg}} for s in range(sections)},
+        'secLists': {'basal': [f'dend_{s}' for s in range(sections)]},
+    }
+    grid = [0.0004 * (k + 1) for k in range(weights)]
+    jobs = []
+    for s in range(sections):
+        for i in range(nseg):
+            loc, distance = (i + 0.5) / nseg, 5.0 * s + 200.0 * (i + 0.5) / nseg
+            for k, weight in enumerate(grid):
+                label = f'grid_{s * nseg + i}_{s * nseg + i}_{k}'
+                epsp = weight * 400.0 / (1.0 + distance / 300.0)
+                record = {
+                    'sec': f'dend_{s}', 'loc': loc, 'weight': weight, 'epsp': epsp, 'loss': (epsp - 0.5) ** 2,
+                    'target': 0.5, 'spiked': False, 'status': 'ok', 'error': None, 'distance_um': distance,
+                }
+                write_json_atomic(point.record_path(folder, label), record)
+                jobs.append(({'sec': f'dend_{s}', 'loc': loc, 'weight': weight}, str(Path(folder) / label)))
+    return cell, jobs
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--sections', type=int, default=100)
+    parser.add_argument('--nseg', type=int, default=7)
+    parser.add_argument('--weights', type=int, default=19)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as out:
+        folder = Path(out) / batch.GRID_FOLDER
+        folder.mkdir()
+        started = time.perf_counter()
+        cell, jobs = synthetic_grid(folder, args.sections, args.nseg, args.weights)
+        print(f'{len(jobs)} point records written in {time.perf_counter() - started:.1f} s')
+        tracemalloc.start()
+        started = time.perf_counter()
+        records = batch.collect_points(jobs, 0.5)
+        read = time.perf_counter() - started
+        summary, table, left_out = batch.write_results(out, records, 0.5, cell)
+        total = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        print(f'read {len(records)} records in {read:.1f} s; analysis and all files in {total:.1f} s; '
+              f'peak Python memory {peak:.0f} MiB')
+        print(f'{len(summary)} locations, weightNorm for {len(table)} sections, {len(left_out)} left out')
+
+
+if __name__ == '__main__':
+    main()
