@@ -1,9 +1,11 @@
-"""Time ``python M1_grid_search.py`` on the default grid (4 sections x 3 weights).
+"""Time ``python M1_grid_search.py`` on the default grid (4 sections x 3 weights), or on
+the grid that the arguments after ``--`` choose.
 
 Prints the wall time, the number of points, and the sum of NEURON's own run times, so
 that the per-point overhead (process start, imports, cell building) is visible.
 
     python benchmarks/bench_grid.py [--jobs N] [--repeat K]
+    python benchmarks/bench_grid.py --repeat 1 -- --cell cells/pyramidal.json --secs basal_0 --all-segments
 """
 
 import argparse
@@ -33,10 +35,10 @@ def machine():
     return f'{cpu}, {cores} cores, Python {platform.python_version()}'
 
 
-def time_grid(jobs):
-    """Run the default grid once; return (wall seconds, points, NEURON seconds summed)."""
+def time_grid(jobs, grid_args=()):
+    """Run the grid once; return (wall seconds, points, NEURON seconds summed)."""
     with tempfile.TemporaryDirectory() as out:
-        command = [sys.executable, str(PROJECT / 'M1_grid_search.py'), '--out', out]
+        command = [sys.executable, str(PROJECT / 'M1_grid_search.py'), *grid_args, '--out', out]
         if jobs:
             command += ['--jobs', str(jobs)]
         started = time.perf_counter()
@@ -52,16 +54,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--jobs', type=int, help='parallel jobs (default: the command default, all cores)')
     parser.add_argument('--repeat', type=int, default=3, help='runs to time (default 3)')
+    parser.add_argument('grid_args', nargs='*', help='arguments for M1_grid_search.py, after --')
     args = parser.parse_args()
     print(f'machine: {machine()}')
-    time_grid(args.jobs)  # first run compiles mechanisms and warms the file cache
+    print(f"grid: {' '.join(args.grid_args) or 'the default'}")
+    time_grid(args.jobs, args.grid_args)  # first run compiles mechanisms and warms the file cache
     walls = []
     for _ in range(args.repeat):
-        wall, points, neuron = time_grid(args.jobs)
+        wall, points, neuron = time_grid(args.jobs, args.grid_args)
         walls.append(wall)
         print(f'wall {wall:.1f} s, {points} points, NEURON run time {neuron:.2f} s in all, '
               f'overhead {(wall - neuron) / points:.2f} s per point')
-    print(f'best wall time {min(walls):.1f} s over {len(walls)} runs (goal: under 20 s)')
+    goal = '' if args.grid_args else ' (goal: under 20 s)'
+    print(f'best wall time {min(walls):.1f} s over {len(walls)} runs{goal}')
 
 
 if __name__ == '__main__':

@@ -55,7 +55,7 @@ def test_soma_named_otherwise_agrees_with_plain_neuron(tmp_path):
     out = tmp_path / 'results'
     proc = run_command(
         'M1_grid_search.py', '--cell', cell_file, '--soma', 'cell_body', '--synapses', synapse_file,
-        '--secs', 'basal_1_0', '--locs', '0.3', '0.7', '--weights', '0.0006', '0.0008', '0.001', '--out', out,
+        '--secs', 'basal_1_0', '--locs', '0.3', '0.7', '--weights', '0.0007', '0.0009', '--out', out,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = pd.read_json(out / 'summary.json', precise_float=True).set_index('loc')
