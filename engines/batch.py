@@ -56,6 +56,7 @@ def parse_args(argv, search_params):
         raise inputs.UserError('--locs and --all-segments exclude each other')
     if options.locs is None and not options.all_segments:
         options.locs = search_params.get('loc')
+    inputs.check_numbers(options.weights, options.locs, options.target)
     return options
 
 

@@ -34,6 +34,16 @@ def check_target(target):
         raise UserError(f'target EPSP must be a positive number of mV, got {target!r}')
 
 
+def check_numbers(weights=(), locs=(), target=None):
+    """Check the numbers a command line gives, before any model is loaded."""
+    for weight in weights or ():
+        check_weight(weight)
+    for loc in locs or ():
+        check_loc(loc)
+    if target is not None:
+        check_target(target)
+
+
 def check_synapse(cfg):
     """The synapse: synMechParams entries with a 'mod' and sensible weight fractions."""
     synapses.check_synapses(cfg.synMechParams)

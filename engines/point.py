@@ -185,6 +185,7 @@ def parse_init_args(argv):
     parser.add_argument('--target', type=float, help='target EPSP, mV')
     inputs.add_model_arguments(parser)
     args = parser.parse_args([] if batch else argv)
+    inputs.check_numbers([args.weight] if args.weight is not None else (), [args.loc] if args.loc is not None else (), args.target)
     args.simConfig = batch.get('simConfig')
     args.netParams = batch.get('netParams')
     return args

@@ -66,6 +66,13 @@ def test_files_that_are_not_cell_params(tmp_path, content, message):
         catalogue.cell_params(path)
 
 
+def test_a_pickle_that_is_not_one(tmp_path):
+    path = tmp_path / 'garbage.pkl'
+    path.write_bytes(b'not a pickle')
+    with pytest.raises(UserError, match='cannot read cell file'):
+        catalogue.cell_params(path)
+
+
 def test_missing_and_unknown_cell_specs(tmp_path):
     with pytest.raises(UserError, match='cell file not found'):
         catalogue.resolve_spec(str(tmp_path / 'absent.json'))

@@ -115,23 +115,15 @@ def test_stored_weight_norm_is_removed_with_a_warning(tmp_path):
 def bad_cell_inputs(tmp_path):
     not_cell = tmp_path / 'network.json'
     not_cell.write_text(json.dumps({'net': {'params': {}}}))
-    garbage = tmp_path / 'garbage.pkl'
-    garbage.write_bytes(b'not a pickle')
     no_soma = renamed_soma_cell(tmp_path / 'no_soma.json')
-    broken_mods = tmp_path / 'broken'
-    broken_mods.mkdir()
-    (broken_mods / 'broken.mod').write_text('NEURON {\n  SUFFIX broken\n}\nBREAKPOINT {\n  x = \n}\n')
     unknown_synapse = tmp_path / 'gaba.json'
     unknown_synapse.write_text(json.dumps({'GABA': {'mod': 'Exp3Syn'}}))
     return [
         (['--cell', tmp_path / 'absent.json'], 'cell file not found'),
         (['--cell', not_cell], 'is not a NetPyNE cellParams file'),
-        (['--cell', garbage], 'cannot read cell file'),
         (['--cell', DEFAULT_FILE, '--secs', 'oblique'], "unknown section 'oblique'"),
         (['--cell', no_soma], 'give --soma NAME'),
-        (['--cell', DEFAULT_FILE, '--soma', 'body'], "unknown section 'body'"),
         (['--synapses', unknown_synapse], "'GABA' uses mechanism 'Exp3Syn', which no mod folder provides"),
-        (['--mod', tmp_path / 'absent'], 'mod folder not found'),
     ]
 
 
