@@ -2,6 +2,7 @@
 then the analysis of its per-point records into results.json and summary.json."""
 
 import copy
+import functools
 import re
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from analysis.fit import summarise
 from analysis.results import read_json, write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import weight_norm_table
 from cells import catalogue
-from engines import inputs, mpi, point, run_config
+from engines import inline, inputs, mpi, point, run_config
 
 BATCH_LABEL = 'grid'
 GRID_FOLDER = 'grid_batch'
@@ -26,6 +27,7 @@ EPSP_PLOT = 'epsp_vs_weight.png'
 WEIGHT_NORM_PLOT = 'weight_norm_vs_distance.png'
 LOG_FILE = 'batch.log'
 LISTED_LOCATIONS = 20
+ENGINES = ('batch', 'inline')
 SETTLED_CFG = ('epspTarget', 'cell', 'cellName', 'cellArgs', 'somaSec', 'modFolder', 'synMechParams')
 ERROR_LINE = re.compile(r'^[A-Za-z_.]*(Error|Exception): ')
 
@@ -49,6 +51,10 @@ def parse_args(argv, search_params):
     parser.add_argument('--out', help='output folder (default: cfg.saveFolder, results)')
     inputs.add_model_arguments(parser)
     parser.add_argument('--jobs', type=int, default=run_config.default_jobs(), help='parallel jobs (default: all cores)')
+    parser.add_argument(
+        '--engine', choices=ENGINES, default=ENGINES[0],
+        help='batch: a NetPyNE Batch, one process per point; inline: worker processes that reuse one model each',
+    )
     options = parser.parse_args(argv)
     if options.jobs < 1:
         raise inputs.UserError(f'--jobs must be at least 1, got {options.jobs}')
@@ -208,10 +214,9 @@ def run_batch(script, argv, jobs, folder, total):
 
 
 class Progress:
-    """A progress line: points with a result of the total, elapsed and estimated time left.
+    """Progress of a run: points done of the total, elapsed and estimated time left.
 
-    On a terminal the line is rewritten in place; elsewhere a line is printed at every
-    tenth of the run.
+    On a terminal a tqdm bar; elsewhere a line at every tenth of the run.
     """
 
     def __init__(self, total, stream=sys.stdout):
@@ -219,19 +224,26 @@ class Progress:
         self.stream = stream
         self.started = time.perf_counter()
         self.last = -1
-        self.tty = stream.isatty()
+        self.bar = None
+        if stream.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit='point', file=stream)
 
     def show(self, done, final=False):
-        """Show ``done`` points of the total; ``final`` closes the line."""
+        """Show ``done`` points of the total; ``final`` closes the display."""
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+            if final:
+                self.bar.close()
+            return
         tenth = max(1, self.total // 10)
-        changed = done != self.last if self.tty else done // tenth != max(self.last, 0) // tenth
-        if not (changed or final) or (final and not self.tty and done == self.last):
+        if done // tenth == max(self.last, 0) // tenth and not (final and done != self.last):
             return
         self.last = done
         elapsed = time.perf_counter() - self.started
         left = f', about {elapsed / done * (self.total - done):.0f} s left' if 0 < done < self.total else ''
-        line = f'{done}/{self.total} points done, {elapsed:.0f} s elapsed{left}'
-        self.stream.write(('\r' + line + ('\n' if final else '')) if self.tty else line + '\n')
+        self.stream.write(f'{done}/{self.total} points done, {elapsed:.0f} s elapsed{left}\n')
         self.stream.flush()
 
 
@@ -261,8 +273,20 @@ def report(out, records, summary, table, left_out, seconds):
     return 0
 
 
+def run_with_batch(script, argv, options, cfg, grid):
+    """Every point's record through the NetPyNE Batch, one init.py process per point."""
+    jobs = jobs_of(make_batch(cfg, grid, options.out))
+    folder = options.out / GRID_FOLDER
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    status = run_batch(script, argv, options.jobs, folder, len(jobs))
+    if status != 0:
+        print(f'warning: the batch process ended with status {status}; see {folder / LOG_FILE}', file=sys.stderr)
+    return collect_points(jobs, cfg.epspTarget)
+
+
 def run(search_params, argv, script):
-    """The grid command: check the input, run the Batch, write and report the results."""
+    """The grid command: check the input, run the engine, write and report the results."""
     options = parse_args(argv, search_params)
     if mpi.batch_process():
         return run_batch_process(options)
@@ -272,16 +296,14 @@ def run(search_params, argv, script):
         grid = grid_of(options, cfg)
         inputs.check_grid(cfg, grid)
         inputs.check_mechanisms(cfg)
-        jobs = jobs_of(make_batch(cfg, grid, options.out))
     stored = catalogue.stored_weight_norm(cfg)
     if stored:
         print(f'warning: removed the weightNorm stored in {len(stored)} sections of the cell before the search', file=sys.stderr)
-    folder = options.out / GRID_FOLDER
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    status = run_batch(script, argv, options.jobs, folder, len(jobs))
-    if status != 0:
-        print(f'warning: the batch process ended with status {status}; see {folder / LOG_FILE}', file=sys.stderr)
-    records = collect_points(jobs, cfg.epspTarget)
+    if options.engine == 'inline':
+        total = len(grid['sec']) * len(grid['weight'])
+        settle = functools.partial(configured_cfg, options)
+        records = inline.run(settle, grid, options.jobs, Progress(total), cfg.epspTarget)
+    else:
+        records = run_with_batch(script, argv, options, cfg, grid)
     summary, table, left_out = write_results(options.out, records, cfg.epspTarget, catalogue.cell_of(cfg))
     return report(options.out, records, summary, table, left_out, time.perf_counter() - started)

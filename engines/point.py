@@ -73,11 +73,9 @@ def error_record(sec, loc, weight, target, message):
     }
 
 
-def measure(cfg, netParams):
-    """Simulate the point described by ``cfg`` with ``netParams``; return its record.
-
-    ``run_time`` in the record is NEURON's own run time in seconds.
-    """
+def build_simulation(cfg, netParams):
+    """Load the mechanisms and create the measurement in NetPyNE: the cell, its synapse,
+    the NetStim and the recording of the somatic voltage. Returns NetPyNE's ``sim``."""
     from cells.mechanisms import load_mechanisms
 
     load_mechanisms(cfg.modFolder)
@@ -91,14 +89,27 @@ def measure(cfg, netParams):
     sim.net.connectCells()
     sim.net.addStims()
     sim.setupRecording()
-    started = time.perf_counter()
-    sim.runSim()
-    run_time = time.perf_counter() - started
+    return sim
+
+
+def somatic_record(sim, cfg, run_time):
+    """The point's record from the somatic voltage NetPyNE recorded in the last run."""
     v = np.array(sim.simData['V_soma']['cell_0'])
     t = np.array(sim.simData['t'])[: v.size]
     if not np.all(np.isfinite(v)):
         raise FloatingPointError('the somatic voltage became NaN or infinite')
     return point_record(cfg, t, v, run_time, path_distance(sim.net.cells[0], cfg))
+
+
+def measure(cfg, netParams):
+    """Simulate the point described by ``cfg`` with ``netParams``; return its record.
+
+    ``run_time`` in the record is NEURON's own run time in seconds.
+    """
+    sim = build_simulation(cfg, netParams)
+    started = time.perf_counter()
+    sim.runSim()
+    return somatic_record(sim, cfg, time.perf_counter() - started)
 
 
 def path_distance(cell, cfg):

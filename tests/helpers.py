@@ -8,10 +8,11 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-def run_command(*args, cwd=PROJECT, timeout=300):
-    """Run ``python <args>`` in ``cwd`` (the project folder by default); return the CompletedProcess."""
-    env = dict(os.environ)
-    env.pop('WSCALE_MPI_WORLD', None)
+def run_command(*args, cwd=PROJECT, timeout=300, env=None):
+    """Run ``python <args>`` in ``cwd`` (the project folder by default), with ``env``
+    added to the environment; return the CompletedProcess."""
+    env = {**os.environ, **(env or {})}
+    env.pop('WSCALE_BATCH_PROCESS', None)
     return subprocess.run(
         [sys.executable, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
     )

@@ -12,16 +12,6 @@ POINT_COLUMNS = {'sec', 'loc', 'weight', 'epsp', 'loss', 'target', 'spiked', 'st
 SUMMARY_COLUMNS = {'sec', 'loc', 'weight_at_target', 'weight_norm', 'best_weight', 'best_epsp', 'in_range'}
 
 
-@pytest.fixture(scope='module')
-def parallel_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp('grid') / 'results'
-    proc = run_command(
-        'M1_grid_search.py', '--secs', 'soma', 'dendrite', 'axon_1', '--weights', '0.001', '0.002', '0.003',
-        '--out', out, '--jobs', '2',
-    )
-    return proc, out
-
-
 def test_parallel_grid_writes_results_for_pandas(parallel_run):
     proc, out = parallel_run
     assert proc.returncode == 0, proc.stderr[-3000:]

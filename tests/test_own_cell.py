@@ -28,12 +28,8 @@ def renamed_soma_cell(path, name='cell_body'):
     return path
 
 
-def test_generated_cell_one_section_every_segment_loaded_by_netpyne(tmp_path):
-    out = tmp_path / 'results'
-    proc = run_command(
-        'M1_grid_search.py', '--cell', DEFAULT_FILE, '--secs', 'basal_0', '--all-segments', '--weights', '0.0008', '0.0012',
-        '--out', out,
-    )
+def test_generated_cell_one_section_every_segment_loaded_by_netpyne(generated_run):
+    proc, out = generated_run
     assert proc.returncode == 0, proc.stderr[-3000:]
     cell = catalogue.cell_params(DEFAULT_FILE)
     nseg = catalogue.nseg(cell, 'basal_0')
@@ -56,6 +52,7 @@ def test_soma_named_otherwise_agrees_with_plain_neuron(tmp_path):
     proc = run_command(
         'M1_grid_search.py', '--cell', cell_file, '--soma', 'cell_body', '--synapses', synapse_file,
         '--secs', 'basal_1_0', '--locs', '0.3', '0.7', '--weights', '0.0007', '0.0009', '--out', out,
+        '--engine', 'inline',
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = pd.read_json(out / 'summary.json', precise_float=True).set_index('loc')
@@ -105,7 +102,9 @@ def test_stored_weight_norm_is_removed_with_a_warning(tmp_path):
     cell_file = tmp_path / 'normed.json'
     cell_file.write_text(json.dumps(cell))
     out = tmp_path / 'results'
-    proc = run_command('M1_grid_search.py', '--cell', cell_file, '--secs', 'basal_0', '--weights', '0.001', '--out', out)
+    proc = run_command(
+        'M1_grid_search.py', '--cell', cell_file, '--secs', 'basal_0', '--weights', '0.001', '--out', out, '--engine', 'inline'
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'removed the weightNorm stored in 1 sections' in proc.stderr
     plain = json.loads(run_command('init.py', '--cell', DEFAULT_FILE, '--sec', 'basal_0', '--weight', '0.001').stdout)

@@ -68,7 +68,8 @@ def netcon_weights(path, cell, sec, soma_name, how, locs):
 def dendrite_run(tmp_path_factory):
     out = tmp_path_factory.mktemp('wn') / 'results'
     proc = run_command(
-        'M1_grid_search.py', '--secs', 'dendrite', '--all-segments', '--weights', '0.001', '0.002', '--out', out
+        'M1_grid_search.py', '--secs', 'dendrite', '--all-segments', '--weights', '0.001', '0.002', '--out', out,
+        '--engine', 'inline',
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out

@@ -1,0 +1,111 @@
+"""The inline engine: every point measured inside worker processes, one per job, each
+building NEURON and the cell once.
+
+A worker creates the measurement exactly as a batch job does (the project's netParams,
+NetPyNE), runs it once to the start of the baseline window and keeps that state
+(SaveState). For each point it restores the state with the synapse where it was saved,
+moves the synapse to the point's place, sets the weight and simulates only the baseline
+and EPSP windows. The record comes from the same code as a batch job's.
+"""
+
+import copy
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+import multiprocessing
+
+from cells import synapses
+from engines import point
+
+_measurer = None
+
+
+def save_time(cfg):
+    """When the state is saved (ms): on the recording grid, before the baseline window."""
+    start = cfg.stimTime + cfg.stimDelay - cfg.baselineWindow - cfg.recordStep
+    return max(0.0, round(int(start / cfg.recordStep) * cfg.recordStep, 9))
+
+
+class Measurer:
+    """One NEURON model of the measurement, reused for any (sec, loc, weight).
+
+    ``cfg`` is the settled SimConfig; the synapse is first placed at ``cfg.sec``,
+    ``cfg.loc``, where the state is saved.
+    """
+
+    def __init__(self, cfg):
+        from neuron import h
+
+        self.h = h
+        self.cfg = cfg
+        self.sim = point.build_simulation(cfg, point.load_net_params(None, cfg))
+        self.cell = self.sim.net.cells[0]
+        self.synapses = [mech['hObj'] for sec in self.cell.secs.values() for mech in sec.get('synMechs', [])]
+        self.contacts = [
+            (conn['hObj'], synapses.weight_fraction(cfg.synMechParams[conn['synMech']])) for conn in self.cell.conns
+        ]
+        self.home = self.cell.secs[cfg.sec]['hObj'](cfg.loc)
+        self.stop = cfg.stimTime + cfg.stimDelay + cfg.epspWindow + cfg.recordStep
+        self.sim.preRun()
+        h.finitialize(float(cfg.hParams['v_init']))
+        self.sim.pc.psolve(save_time(cfg))
+        self.state = h.SaveState()
+        self.state.save()
+
+    def _place(self, segment):
+        for synapse in self.synapses:
+            synapse.loc(segment)
+
+    def measure(self, sec, loc, weight):
+        """The record of the point (sec, loc, weight), or an error record."""
+        cfg = copy.copy(self.cfg)
+        cfg.sec, cfg.loc, cfg.weight = sec, loc, weight
+        try:
+            self._place(self.home)
+            self.h.finitialize(float(cfg.hParams['v_init']))
+            self.state.restore(1)
+            self._place(self.cell.secs[sec]['hObj'](loc))
+            for netcon, fraction in self.contacts:
+                netcon.weight[0] = weight * fraction
+            started = time.perf_counter()
+            self.sim.pc.psolve(self.stop)
+            return point.somatic_record(self.sim, cfg, time.perf_counter() - started)
+        except Exception as err:
+            return point.error_record(sec, loc, weight, cfg.epspTarget, f'{type(err).__name__}: {err}')
+
+
+def _start_worker(settle, first_place):
+    """Worker start: output off, the settled cfg rebuilt, the model built once."""
+    global _measurer
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    cfg = settle()
+    cfg.sec, cfg.loc = first_place
+    _measurer = Measurer(cfg)
+
+
+def _measure(place_and_weight):
+    sec, loc, weight = place_and_weight
+    return _measurer.measure(sec, loc, weight)
+
+
+def run(settle, grid, jobs, progress, target):
+    """Measure every point of ``grid`` on ``jobs`` worker processes; return the records
+    in grid order. ``settle()`` gives each worker the settled cfg; ``progress.show(n)``
+    is told the points done. A worker that dies marks the points it left as errors."""
+    points = [(sec, loc, weight) for sec, loc in zip(grid['sec'], grid['loc']) for weight in grid['weight']]
+    records = []
+    context = multiprocessing.get_context('spawn')
+    first_place = (grid['sec'][0], grid['loc'][0])
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(settle, first_place)) as pool:
+            for record in pool.map(_measure, points, chunksize=max(1, len(points) // (jobs * 50))):
+                records.append(record)
+                progress.show(len(records))
+    except BrokenProcessPool as err:
+        message = f'a worker process died: {err}'
+        records += [point.error_record(sec, loc, weight, target, message) for sec, loc, weight in points[len(records):]]
+    progress.show(len(records), final=True)
+    return records

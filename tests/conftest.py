@@ -1,0 +1,26 @@
+"""Grid runs shared by several test modules: each runs once per test session."""
+
+import pytest
+
+from cells.generate_pyramidal import DEFAULT_FILE
+from tests.helpers import run_command
+
+DEFAULT_GRID = ['--secs', 'soma', 'dendrite', 'axon_1', '--weights', '0.001', '0.002', '0.003']
+GENERATED_GRID = ['--cell', str(DEFAULT_FILE), '--secs', 'basal_0', '--all-segments', '--weights', '0.0008', '0.0012']
+
+
+def grid_run(tmp_path_factory, name, args):
+    out = tmp_path_factory.mktemp(name) / 'results'
+    return run_command('M1_grid_search.py', *args, '--out', out, '--jobs', '2'), out
+
+
+@pytest.fixture(scope='session')
+def parallel_run(tmp_path_factory):
+    """The built-in cell, 3 sections x 3 weights, through the NetPyNE Batch."""
+    return grid_run(tmp_path_factory, 'grid', DEFAULT_GRID)
+
+
+@pytest.fixture(scope='session')
+def generated_run(tmp_path_factory):
+    """The generated cell, soma and every segment of basal_0 x 2 weights, through the Batch."""
+    return grid_run(tmp_path_factory, 'generated', GENERATED_GRID)
