@@ -20,6 +20,8 @@ from engines import point
 
 _measurer = None
 
+POINTS_PER_WORKER = 25
+
 
 def save_time(cfg):
     """When the state is saved (ms): on the recording grid, before the baseline window."""
@@ -91,17 +93,39 @@ def _measure(place_and_weight):
     return _measurer.measure(sec, loc, weight)
 
 
+def workers_for(points, jobs):
+    """Worker processes worth starting: at most ``jobs``, and one per POINTS_PER_WORKER
+    points, since starting one costs about as much as that many points."""
+    return max(1, min(jobs, -(-points // POINTS_PER_WORKER)))
+
+
 def run(settle, grid, jobs, progress, target):
-    """Measure every point of ``grid`` on ``jobs`` worker processes; return the records
-    in grid order. ``settle()`` gives each worker the settled cfg; ``progress.show(n)``
-    is told the points done. A worker that dies marks the points it left as errors."""
+    """Measure every point of ``grid``; return the records in grid order.
+
+    ``settle()`` gives the settled cfg; ``progress.show(n)`` is told the points done.
+    With more than one worker (see ``workers_for``) the points are shared among worker
+    processes, and a worker that dies marks the points it left as errors; with one, they
+    are measured in this process.
+    """
     points = [(sec, loc, weight) for sec, loc in zip(grid['sec'], grid['loc']) for weight in grid['weight']]
+    first_place = (grid['sec'][0], grid['loc'][0])
+    workers = workers_for(len(points), jobs)
+    if workers == 1:
+        with point.CapturedOutput():
+            cfg = settle()
+            cfg.sec, cfg.loc = first_place
+            measurer = Measurer(cfg)
+        records = []
+        for sec, loc, weight in points:
+            records.append(measurer.measure(sec, loc, weight))
+            progress.show(len(records))
+        progress.show(len(records), final=True)
+        return records
     records = []
     context = multiprocessing.get_context('spawn')
-    first_place = (grid['sec'][0], grid['loc'][0])
     try:
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(settle, first_place)) as pool:
-            for record in pool.map(_measure, points, chunksize=max(1, len(points) // (jobs * 50))):
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(settle, first_place)) as pool:
+            for record in pool.map(_measure, points, chunksize=max(1, len(points) // (workers * 50))):
                 records.append(record)
                 progress.show(len(records))
     except BrokenProcessPool as err:

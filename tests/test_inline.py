@@ -54,6 +54,18 @@ def test_inline_equals_batch_on_the_generated_cell_with_weight_norm(tmp_path, ge
     assert json.loads((inline_out / 'weight_norm.json').read_text()) == inline_table
 
 
+WORKER_GRID = ['--secs', 'dendrite', '--all-segments', '--weights', '0.001', '0.002', '0.003']
+
+
+def test_worker_processes_equal_one_process(tmp_path):
+    here = tmp_path / 'here'
+    proc = run_command('M1_grid_search.py', *WORKER_GRID, '--engine', 'inline', '--jobs', '1', '--out', here)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    shared = inline_run(tmp_path, WORKER_GRID)
+    assert len(pd.read_json(shared / 'results.json')) == 30
+    assert_same_results(shared, here)
+
+
 def test_a_worker_that_dies_marks_its_points_failed(tmp_path):
     project = tmp_path / 'project'
     shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns('.git', 'results', '__pycache__', 'tests'))
@@ -66,11 +78,11 @@ def test_a_worker_that_dies_marks_its_points_failed(tmp_path):
     )
     out = tmp_path / 'out'
     env_proc = run_command(
-        project / 'M1_grid_search.py', '--engine', 'inline', '--secs', 'soma', '--weights', '0.001', '0.002',
+        project / 'M1_grid_search.py', '--engine', 'inline', *WORKER_GRID, '--jobs', '2',
         '--out', out, cwd=project, env={'WSCALE_TEST_ABORT': '1'},
     )
     assert env_proc.returncode == 1
-    assert '2 of 2 points failed' in env_proc.stderr
+    assert '30 of 30 points failed' in env_proc.stderr
     points = pd.read_json(out / 'results.json')
     assert (points['status'] == 'error').all()
     assert points['error'].str.contains('a worker process died').all()
