@@ -42,6 +42,13 @@ cfg.baselineWindow = 20.0  # ms before the synaptic activation, for the baseline
 cfg.epspWindow = 100.0  # ms after the synaptic activation, searched for the peak
 cfg.spikeThreshold = 0.0  # mV; a somatic V above it after the stimulus is a spike
 
+# Search: 'grid' simulates every weight of the grid; 'target' searches each place for the
+# weight whose EPSP is within searchTol (a fraction of the target) of the target
+cfg.search = 'grid'
+cfg.searchTol = 0.001
+cfg.searchFirstWeight = 0.001  # uS, the first weight tried
+cfg.searchMaxWeight = 1.0  # uS, the largest weight tried
+
 # Output
 cfg.saveFolder = 'results'
 cfg.simLabel = 'point'

@@ -5,12 +5,13 @@
     python init.py --cell my_cellParams.json --soma cell_body --sec apic_3 --weight 0.004
 
 As a NetPyNE Batch job it is called as ``init.py simConfig=<cfg.json> netParams=<file.py>``
-and also writes its record to ``<saveFolder>/<simLabel>_point.json``.
+and also writes its record to ``<saveFolder>/<simLabel>_point.json``; with targeted search
+(cfg.search 'target') the job searches its place and writes the records of the search.
 """
 
 import sys
 
-from engines import point
+from engines import point, targeted
 from engines.errors import exits_cleanly
 
 
@@ -22,9 +23,13 @@ def main(argv):
         if cfg.verbose:
             output.show()
         point.apply_point(cfg, args)
-        record = point.measure_or_error(cfg, args.netParams, output)
+        if cfg.search == 'target':
+            result = targeted.search_job(cfg, args.netParams)
+            record = result[-1]
+        else:
+            result = record = point.measure_or_error(cfg, args.netParams, output)
         if args.simConfig:
-            point.save_record(cfg, record)
+            point.save_record(cfg, result)
     print(point.json_line(record), flush=True)
     return 0 if record['status'] == 'ok' else 1
 

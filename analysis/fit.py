@@ -40,7 +40,9 @@ def summarise(points, target):
     """One summary record per (sec, loc) from point records.
 
     ``points`` are dicts with sec, loc, weight, epsp, loss, spiked and status. Points that
-    failed or spiked are left out of the fit. Each summary has sec, loc, weight_at_target,
+    failed or spiked are left out of the fit. For a place searched by targeted search
+    (a point with ``search`` and ``converged``), weight_at_target is the weight the search
+    converged on, and the summary adds ``search`` (why it ended) and ``simulations``. Each summary has sec, loc, weight_at_target,
     weight_norm, best_weight, best_epsp, in_range, distance_um (path distance from the
     soma's centre, from any point that has it) and the counts of points used, spiked and
     failed.
@@ -51,7 +53,11 @@ def summarise(points, target):
     summary = []
     for (sec, loc), group in groups.items():
         usable = [p for p in group if p['status'] == 'ok' and not p['spiked']]
-        weight, in_range = weight_at_target([p['weight'] for p in usable], [p['epsp'] for p in usable], target)
+        outcome = next((p for p in group if 'search' in p), None)
+        if outcome is None:
+            weight, in_range = weight_at_target([p['weight'] for p in usable], [p['epsp'] for p in usable], target)
+        else:
+            weight, in_range = (outcome['weight'], True) if outcome['converged'] else (math.nan, False)
         best = min(usable, key=lambda p: p['loss'], default=None)
         summary.append(
             {
@@ -67,6 +73,7 @@ def summarise(points, target):
                 'points': len(usable),
                 'spiked': sum(1 for p in group if p['status'] == 'ok' and p['spiked']),
                 'failed': sum(1 for p in group if p['status'] != 'ok'),
+                **({'search': outcome['search'], 'simulations': len(group)} if outcome else {}),
             }
         )
     return summary

@@ -15,7 +15,7 @@ from analysis.fit import summarise
 from analysis.results import read_json, write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import weight_norm_table
 from cells import catalogue
-from engines import inline, inputs, mpi, point, run_config
+from engines import inline, inputs, mpi, point, run_config, targeted
 
 BATCH_LABEL = 'grid'
 GRID_FOLDER = 'grid_batch'
@@ -28,7 +28,11 @@ WEIGHT_NORM_PLOT = 'weight_norm_vs_distance.png'
 LOG_FILE = 'batch.log'
 LISTED_LOCATIONS = 20
 ENGINES = ('batch', 'inline')
-SETTLED_CFG = ('epspTarget', 'cell', 'cellName', 'cellArgs', 'somaSec', 'modFolder', 'synMechParams')
+SEARCHES = ('grid', 'target')
+SETTLED_CFG = (
+    'epspTarget', 'cell', 'cellName', 'cellArgs', 'somaSec', 'modFolder', 'synMechParams',
+    'search', 'searchTol', 'searchFirstWeight', 'searchMaxWeight',
+)
 ERROR_LINE = re.compile(r'^[A-Za-z_.]*(Error|Exception): ')
 
 
@@ -52,6 +56,12 @@ def parse_args(argv, search_params):
     inputs.add_model_arguments(parser)
     parser.add_argument('--jobs', type=int, default=run_config.default_jobs(), help='parallel jobs (default: all cores)')
     parser.add_argument(
+        '--search', choices=SEARCHES, default=SEARCHES[0],
+        help='grid: every weight at every place; target: search each place for the weight at target',
+    )
+    parser.add_argument('--tol', type=float, help='targeted search: tolerance, a fraction of the target (default 0.001)')
+    parser.add_argument('--max-weight', type=float, help='targeted search: largest weight tried, uS (default 1.0)')
+    parser.add_argument(
         '--engine', choices=ENGINES, default=ENGINES[0],
         help='batch: a NetPyNE Batch, one process per point; inline: worker processes that reuse one model each',
     )
@@ -63,6 +73,10 @@ def parse_args(argv, search_params):
     if options.locs is None and not options.all_segments:
         options.locs = search_params.get('loc')
     inputs.check_numbers(options.weights, options.locs, options.target)
+    if options.tol is not None and not 0 < options.tol < 1:
+        raise inputs.UserError(f'--tol is a fraction of the target between 0 and 1, got {options.tol}')
+    if options.max_weight is not None:
+        inputs.check_weight(options.max_weight)
     return options
 
 
@@ -76,6 +90,10 @@ def configured_cfg(options):
         cfg.epspTarget = options.target
     if options.locs is None and not options.all_segments:
         options.locs = [cfg.loc]
+    cfg.search = options.search
+    cfg.searchTol = options.tol if options.tol is not None else cfg.searchTol
+    cfg.searchMaxWeight = options.max_weight if options.max_weight is not None else cfg.searchMaxWeight
+    cfg.searchFirstWeight = min(min(options.weights), cfg.searchMaxWeight)
     return cfg
 
 
@@ -101,9 +119,12 @@ def grid_of(options, cfg):
 
 
 def make_batch(cfg, grid, out):
-    """A NetPyNE Batch over ``grid`` writing its per-point files under ``out/grid_batch``."""
+    """A NetPyNE Batch over ``grid`` writing its per-point files under ``out/grid_batch``;
+    with targeted search, one job per place, which runs the place's whole search."""
     from netpyne.batch import Batch
 
+    if cfg.search == 'target':
+        grid = {'sec': grid['sec'], 'loc': grid['loc']}
     batch = Batch(
         cfgFile=str(point.CFG_FILE),
         netParamsFile=str(point.NET_PARAMS_FILE),
@@ -141,21 +162,25 @@ def _job_error(job_path):
     return 'the job ended without a result or an error message (killed, or crashed in compiled code)'
 
 
-def collect_points(jobs, target):
-    """Every point's record, read from its job's file; a missing file is an error record.
-
-    ``jobs`` is ``jobs_of(batch)``; ``target`` (mV) goes into the error records.
-    """
+def collect_points(jobs, cfg):
+    """Every point's record, read from its job's file (a targeted job's file holds the
+    records of its place's search); a job that left no file gives an error record."""
     records = []
     for values, job_path in jobs:
         path = point.record_path(Path(job_path).parent, Path(job_path).name)
         if path.exists():
-            records.append(read_json(path))
+            data = read_json(path)
+            records += data if isinstance(data, list) else [data]
         else:
-            records.append(
-                point.error_record(values['sec'], values['loc'], values['weight'], target, _job_error(job_path))
-            )
+            records.append(lost_work(cfg, (values['sec'], values['loc'], values.get('weight')), _job_error(job_path)))
     return records
+
+
+def lost_work(cfg, work, message):
+    """The error record of a point (sec, loc, weight), or of a searched place (sec, loc)."""
+    if cfg.search == 'target':
+        return targeted.failed_place(cfg, work[0], work[1], message)
+    return point.error_record(*work[:3], cfg.epspTarget, message)
 
 
 def write_results(out, records, target, cell):
@@ -194,11 +219,11 @@ def run_batch_process(options):
     mpi.finish()
 
 
-def run_batch(script, argv, jobs, folder, total):
+def run_batch(script, argv, jobs, folder, total, unit):
     """Run the Batch in its own process (an MPI world for jobs > 1) with its output in
     ``folder/batch.log``, printing progress; return its exit status."""
     command, env = mpi.batch_command(script, argv, jobs)
-    progress = Progress(total)
+    progress = Progress(total, unit)
     with open(Path(folder) / LOG_FILE, 'w') as log:
         proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         try:
@@ -219,8 +244,9 @@ class Progress:
     On a terminal a tqdm bar; elsewhere a line at every tenth of the run.
     """
 
-    def __init__(self, total, stream=sys.stdout):
+    def __init__(self, total, unit='points', stream=sys.stdout):
         self.total = total
+        self.unit = unit
         self.stream = stream
         self.started = time.perf_counter()
         self.last = -1
@@ -228,7 +254,7 @@ class Progress:
         if stream.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit='point', file=stream)
+            self.bar = tqdm(total=total, unit=unit.rstrip('s'), file=stream)
 
     def show(self, done, final=False):
         """Show ``done`` points of the total; ``final`` closes the display."""
@@ -243,7 +269,7 @@ class Progress:
         self.last = done
         elapsed = time.perf_counter() - self.started
         left = f', about {elapsed / done * (self.total - done):.0f} s left' if 0 < done < self.total else ''
-        self.stream.write(f'{done}/{self.total} points done, {elapsed:.0f} s elapsed{left}\n')
+        self.stream.write(f'{done}/{self.total} {self.unit} done, {elapsed:.0f} s elapsed{left}\n')
         self.stream.flush()
 
 
@@ -255,6 +281,8 @@ def report(out, records, summary, table, left_out, seconds):
     if len(summary) <= LISTED_LOCATIONS:
         for row in summary:
             weight = f"{row['weight_at_target']:.6g} uS" if row['in_range'] else 'target outside the grid'
+            if 'search' in row:
+                weight = f"{weight} ({row['search']})" if row['in_range'] else f"not found: {row['search']}"
             print(f"  {row['sec']}({row['loc']:g}): weight at target {weight}")
     else:
         found = [row['weight_at_target'] for row in summary if row['in_range']]
@@ -279,10 +307,10 @@ def run_with_batch(script, argv, options, cfg, grid):
     folder = options.out / GRID_FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    status = run_batch(script, argv, options.jobs, folder, len(jobs))
+    status = run_batch(script, argv, options.jobs, folder, len(jobs), 'places' if cfg.search == 'target' else 'points')
     if status != 0:
         print(f'warning: the batch process ended with status {status}; see {folder / LOG_FILE}', file=sys.stderr)
-    return collect_points(jobs, cfg.epspTarget)
+    return collect_points(jobs, cfg)
 
 
 def run(search_params, argv, script):
@@ -300,9 +328,11 @@ def run(search_params, argv, script):
     if stored:
         print(f'warning: removed the weightNorm stored in {len(stored)} sections of the cell before the search', file=sys.stderr)
     if options.engine == 'inline':
-        total = len(grid['sec']) * len(grid['weight'])
+        total = len(grid['sec']) * (1 if cfg.search == 'target' else len(grid['weight']))
         settle = functools.partial(configured_cfg, options)
-        records = inline.run(settle, grid, options.jobs, Progress(total), cfg.epspTarget)
+        lost = functools.partial(lost_work, cfg)
+        unit = 'places' if cfg.search == 'target' else 'points'
+        records = inline.run(settle, grid, options.jobs, Progress(total, unit), cfg.search, lost)
     else:
         records = run_with_batch(script, argv, options, cfg, grid)
     summary, table, left_out = write_results(options.out, records, cfg.epspTarget, catalogue.cell_of(cfg))

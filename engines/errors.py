@@ -1,5 +1,6 @@
 """One-line errors for bad input: the message is shown, the traceback is not."""
 
+import os
 import sys
 from functools import wraps
 
@@ -9,7 +10,8 @@ class UserError(Exception):
 
 
 def exits_cleanly(main):
-    """Wrap a command's main(): a UserError prints 'error: ...' and exits with status 2."""
+    """Wrap a command's main(): a UserError prints 'error: ...' and exits with status 2;
+    a reader that closes our stdout early (``| head``) ends the command quietly."""
 
     @wraps(main)
     def wrapper(*args, **kwargs):
@@ -21,5 +23,8 @@ def exits_cleanly(main):
         except KeyboardInterrupt:
             print('error: interrupted', file=sys.stderr)
             return 130
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 141
 
     return wrapper

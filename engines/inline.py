@@ -16,11 +16,12 @@ from concurrent.futures.process import BrokenProcessPool
 import multiprocessing
 
 from cells import synapses
-from engines import point
+from engines import point, targeted
 
 _measurer = None
 
 POINTS_PER_WORKER = 25
+SEARCH_SIMULATIONS = 5  # simulations a targeted search takes at a place, about
 
 
 def save_time(cfg):
@@ -36,12 +37,12 @@ class Measurer:
     ``cfg.loc``, where the state is saved.
     """
 
-    def __init__(self, cfg):
+    def __init__(self, cfg, net_params_file=None):
         from neuron import h
 
         self.h = h
         self.cfg = cfg
-        self.sim = point.build_simulation(cfg, point.load_net_params(None, cfg))
+        self.sim = point.build_simulation(cfg, point.load_net_params(net_params_file, cfg))
         self.cell = self.sim.net.cells[0]
         self.synapses = [mech['hObj'] for sec in self.cell.secs.values() for mech in sec.get('synMechs', [])]
         self.contacts = [
@@ -77,12 +78,13 @@ class Measurer:
             return point.error_record(sec, loc, weight, cfg.epspTarget, f'{type(err).__name__}: {err}')
 
 
-def _start_worker(settle, first_place):
+def _start_worker(settle, first_place, quiet=True):
     """Worker start: output off, the settled cfg rebuilt, the model built once."""
     global _measurer
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    os.dup2(null, 2)
+    if quiet:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
     cfg = settle()
     cfg.sec, cfg.loc = first_place
     _measurer = Measurer(cfg)
@@ -90,7 +92,11 @@ def _start_worker(settle, first_place):
 
 def _measure(place_and_weight):
     sec, loc, weight = place_and_weight
-    return _measurer.measure(sec, loc, weight)
+    return [_measurer.measure(sec, loc, weight)]
+
+
+def _search(place):
+    return targeted.search_place(_measurer.measure, _measurer.cfg, *place)
 
 
 def workers_for(points, jobs):
@@ -99,37 +105,38 @@ def workers_for(points, jobs):
     return max(1, min(jobs, -(-points // POINTS_PER_WORKER)))
 
 
-def run(settle, grid, jobs, progress, target):
-    """Measure every point of ``grid``; return the records in grid order.
+def run(settle, grid, jobs, progress, search, lost):
+    """Measure every point of ``grid`` (``search`` 'grid'), or search every place of it
+    (``search`` 'target'); return the records in grid order.
 
-    ``settle()`` gives the settled cfg; ``progress.show(n)`` is told the points done.
-    With more than one worker (see ``workers_for``) the points are shared among worker
-    processes, and a worker that dies marks the points it left as errors; with one, they
-    are measured in this process.
+    ``settle()`` gives the settled cfg; ``progress.show(n)`` is told the points (or
+    places) done. With more than one worker (see ``workers_for``) the work is shared
+    among worker processes, and ``lost(point or place, message)`` is the record of work
+    a dying worker left; with one worker, all is done in this process.
     """
-    points = [(sec, loc, weight) for sec, loc in zip(grid['sec'], grid['loc']) for weight in grid['weight']]
-    first_place = (grid['sec'][0], grid['loc'][0])
-    workers = workers_for(len(points), jobs)
+    places = list(zip(grid['sec'], grid['loc']))
+    if search == 'target':
+        tasks, task = places, _search
+    else:
+        tasks, task = [(sec, loc, weight) for sec, loc in places for weight in grid['weight']], _measure
+    workers = workers_for(len(tasks) * (SEARCH_SIMULATIONS if search == 'target' else 1), jobs)
+    results = []
     if workers == 1:
         with point.CapturedOutput():
-            cfg = settle()
-            cfg.sec, cfg.loc = first_place
-            measurer = Measurer(cfg)
-        records = []
-        for sec, loc, weight in points:
-            records.append(measurer.measure(sec, loc, weight))
-            progress.show(len(records))
-        progress.show(len(records), final=True)
-        return records
-    records = []
-    context = multiprocessing.get_context('spawn')
-    try:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(settle, first_place)) as pool:
-            for record in pool.map(_measure, points, chunksize=max(1, len(points) // (workers * 50))):
-                records.append(record)
-                progress.show(len(records))
-    except BrokenProcessPool as err:
-        message = f'a worker process died: {err}'
-        records += [point.error_record(sec, loc, weight, target, message) for sec, loc, weight in points[len(records):]]
-    progress.show(len(records), final=True)
-    return records
+            _start_worker(settle, places[0], quiet=False)
+        for item in tasks:
+            results.append(task(item))
+            progress.show(len(results))
+    else:
+        context = multiprocessing.get_context('spawn')
+        try:
+            with ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_start_worker, initargs=(settle, places[0])
+            ) as pool:
+                for result in pool.map(task, tasks, chunksize=max(1, len(tasks) // (workers * 50))):
+                    results.append(result)
+                    progress.show(len(results))
+        except BrokenProcessPool as err:
+            results += [[lost(item, f'a worker process died: {err}')] for item in tasks[len(results):]]
+    progress.show(len(results), final=True)
+    return [record for result in results for record in result]

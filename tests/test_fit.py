@@ -118,3 +118,15 @@ def test_netpyne_segment_index_rounds_half_to_even():
 
     assert [netpyne_segment_index((i + 0.5) / 4, 4) for i in range(4)] == [-1, 1, 1, 3]
     assert netpyne_segment_index(1.0, 4) == 3
+
+
+def test_summary_of_a_targeted_search_takes_its_weight():
+    searched = [point('soma', 0.001, 0.45), point('soma', 0.0011, 0.4999)]
+    searched[-1].update(converged=True, search='converged in 2 simulations')
+    failed = [point('axon', 1.0, 0.2)]
+    failed[-1].update(converged=False, search='no weight up to 1.0 uS reaches 0.5 mV')
+    soma, axon = summarise(searched + failed, 0.5)
+    assert soma['weight_at_target'] == 0.0011 and soma['in_range'] is True
+    assert soma['search'] == 'converged in 2 simulations' and soma['simulations'] == 2
+    assert math.isnan(axon['weight_at_target']) and axon['in_range'] is False
+    assert axon['search'].startswith('no weight up to')

@@ -1,0 +1,58 @@
+"""Targeted search on synthetic EPSP curves (weights in uS, EPSPs in mV)."""
+
+import math
+
+import pytest
+
+from analysis.search import TargetSearch
+
+
+def run(curve, target=0.5, tol=0.0005, first=0.001, cap=1.0, threshold=math.inf):
+    search = TargetSearch(target, tol, first, cap)
+    tried = []
+    while not search.done:
+        weight = search.next_weight()
+        epsp = curve(weight)
+        tried.append(weight)
+        search.tell(weight, epsp, epsp > threshold)
+    return search, tried
+
+
+@pytest.mark.parametrize(
+    'curve',
+    [
+        lambda w: 400.0 * w,  # proportional
+        lambda w: 60.0 * w,  # a distal place: far from the first guess
+        lambda w: 900.0 * w / (1 + 300.0 * w),  # saturating
+        lambda w: 200.0 * w + 4e5 * w**2,  # supralinear, NMDA-like
+        lambda w: 5000.0 * w,  # the first weight is far too strong
+        lambda w: 0.002 + 150.0 * w,  # an offset
+    ],
+)
+def test_converges_within_tolerance_in_few_simulations(curve):
+    search, tried = run(curve)
+    assert search.converged, search.reason
+    assert abs(curve(search.weight) - 0.5) <= 0.0005
+    assert search.evaluations == len(tried) <= 8
+
+
+def test_unreachable_below_the_cap():
+    search, tried = run(lambda w: 0.3 * w / (w + 0.01), cap=0.05)
+    assert not search.converged and math.isnan(search.weight)
+    assert 'no weight up to 0.05 uS reaches 0.5 mV' in search.reason
+    assert max(tried) == 0.05
+
+
+def test_spike_before_the_target():
+    search, _ = run(lambda w: 100.0 * w, threshold=0.3)  # EPSPs above 0.3 mV come with a spike
+    assert not search.converged
+    assert 'the soma spikes from about 0.003 uS, before the EPSP reaches 0.5 mV' in search.reason
+
+
+def test_gives_up_after_the_budget():
+    search = TargetSearch(0.5, 1e-12, 0.001, 1.0, max_evaluations=3)
+    while not search.done:
+        weight = search.next_weight()
+        search.tell(weight, 300.0 * weight + 1e4 * weight**2, False)
+    assert not search.converged and search.evaluations == 3
+    assert 'after 3 simulations' in search.reason

@@ -1,0 +1,51 @@
+"""Targeted search through both engines: converged weights, few simulations, clear failures."""
+
+import pandas as pd
+import pytest
+
+from tests.helpers import assert_one_line_error, run_command
+
+PLACES = ['--secs', 'soma', 'dendrite', 'axon_1', '--locs', '0.5']
+
+
+def targeted(tmp_path, name, *args):
+    out = tmp_path / name
+    proc = run_command('M1_grid_search.py', '--search', 'target', *args, '--out', out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc, pd.read_json(out / 'results.json', precise_float=True), pd.read_json(out / 'summary.json', precise_float=True)
+
+
+def test_both_engines_converge_to_the_same_weights_in_few_simulations(tmp_path):
+    _, inline_points, inline = targeted(tmp_path, 'inline', *PLACES, '--engine', 'inline')
+    _, batch_points, batch = targeted(tmp_path, 'batch', *PLACES, '--engine', 'batch')
+    assert inline['in_range'].all() and batch['in_range'].all()
+    assert (inline['simulations'] <= 8).all()
+    assert inline['weight_at_target'].to_numpy() == pytest.approx(batch['weight_at_target'].to_numpy(), rel=1e-6)
+    assert inline_points['epsp'].to_numpy() == pytest.approx(batch_points['epsp'].to_numpy(), rel=1e-6)
+    assert len(inline_points) == inline['simulations'].sum()
+    final = inline_points[inline_points['search'].notna()]
+    assert (abs(final['epsp'] - 0.5) <= 0.0005).all() and final['converged'].all()
+    assert final['weight'].to_numpy() == pytest.approx(inline['weight_at_target'].to_numpy())
+    assert inline.set_index('sec').loc['axon_1', 'weight_at_target'] > 0.003
+
+
+def test_a_target_no_weight_reaches_is_reported(tmp_path):
+    proc, points, summary = targeted(tmp_path, 'cap', '--secs', 'axon_1', '--max-weight', '0.002', '--engine', 'inline')
+    assert not summary['in_range'].any() and summary['weight_at_target'].isna().all()
+    assert summary['search'].item() == 'no weight up to 0.002 uS reaches 0.5 mV'
+    assert 'not found: no weight up to 0.002 uS' in proc.stdout
+    assert points['weight'].max() == 0.002
+
+
+def test_a_spike_before_the_target_is_reported(tmp_path):
+    proc, points, summary = targeted(tmp_path, 'spike', '--secs', 'soma', '--target', '40', '--engine', 'inline')
+    assert not summary['in_range'].item()
+    assert 'the soma spikes from about' in summary['search'].item() and 'before the EPSP reaches 40.0 mV' in proc.stdout
+    assert points['spiked'].any() and len(points) <= 8
+
+
+@pytest.mark.parametrize('args, named', [(['--tol', '0'], '--tol'), (['--max-weight', '-1'], '-1.0')])
+def test_bad_search_settings(tmp_path, args, named):
+    out = tmp_path / 'out'
+    assert_one_line_error(run_command('M1_grid_search.py', '--search', 'target', *args, '--out', out), named)
+    assert not out.exists()
