@@ -7,24 +7,16 @@ what the same simulations cost without any process or model overhead.
     python benchmarks/bench_engines.py [--jobs N] [--repeat K] [-- extra grid arguments]
 """
 
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_grid import machine, time_grid  # noqa: E402
+from bench_grid import time_grid, timing_arguments  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--jobs', type=int, help='parallel jobs (default: all cores)')
-    parser.add_argument('--repeat', type=int, default=3, help='runs of each engine (default 3); the best counts')
-    parser.add_argument('grid_args', nargs='*', help='arguments for M1_grid_search.py, after --')
-    args = parser.parse_args()
-    print(f'machine: {machine()}')
-    print(f"grid: {' '.join(args.grid_args) or 'the default'}")
-    time_grid(args.jobs, args.grid_args)  # compiles mechanisms, warms the file cache
+    args = timing_arguments(__doc__.splitlines()[0])
     best = {}
     for engine in ('batch', 'inline'):
         runs = [time_grid(args.jobs, [*args.grid_args, '--engine', engine]) for _ in range(args.repeat)]

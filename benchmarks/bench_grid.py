@@ -50,15 +50,22 @@ def time_grid(jobs, grid_args=()):
     return wall, len(points), sum(p.get('run_time') or 0.0 for p in points)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def timing_arguments(description):
+    """--jobs, --repeat and the grid's arguments after --; prints the machine and the grid,
+    and runs the grid once to compile mechanisms and warm the file cache."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument('--jobs', type=int, help='parallel jobs (default: the command default, all cores)')
-    parser.add_argument('--repeat', type=int, default=3, help='runs to time (default 3)')
+    parser.add_argument('--repeat', type=int, default=3, help='timed runs (default 3); the best counts')
     parser.add_argument('grid_args', nargs='*', help='arguments for M1_grid_search.py, after --')
     args = parser.parse_args()
     print(f'machine: {machine()}')
     print(f"grid: {' '.join(args.grid_args) or 'the default'}")
-    time_grid(args.jobs, args.grid_args)  # first run compiles mechanisms and warms the file cache
+    time_grid(args.jobs, args.grid_args)
+    return args
+
+
+def main():
+    args = timing_arguments(__doc__.splitlines()[0])
     walls = []
     for _ in range(args.repeat):
         wall, points, neuron = time_grid(args.jobs, args.grid_args)
