@@ -336,4 +336,5 @@ def run(search_params, argv, script):
     else:
         records = run_with_batch(script, argv, options, cfg, grid)
     summary, table, left_out = write_results(options.out, records, cfg.epspTarget, catalogue.cell_of(cfg))
+    left_out = left_out if options.all_segments else {}
     return report(options.out, records, summary, table, left_out, time.perf_counter() - started)
