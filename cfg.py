@@ -10,6 +10,8 @@ cfg = specs.SimConfig()
 # Simulation
 cfg.duration = 1000.0  # ms
 cfg.dt = 0.025  # ms
+cfg.cvode_active = False  # True: NEURON's variable time step (CVode) with cfg.cvode_atol
+cfg.cvode_atol = 1e-4
 cfg.hParams = {'celsius': 34.0, 'v_init': -80.0}  # degC, mV
 cfg.recordStep = 0.1  # ms
 cfg.verbose = False

@@ -29,9 +29,10 @@ LOG_FILE = 'batch.log'
 LISTED_LOCATIONS = 20
 ENGINES = ('batch', 'inline')
 SEARCHES = ('grid', 'target')
+MAX_ATOL = 1e-4  # CVode tolerance up to which EPSPs stayed within 0.5 % of the fixed step's
 SETTLED_CFG = (
     'epspTarget', 'cell', 'cellName', 'cellArgs', 'somaSec', 'modFolder', 'synMechParams',
-    'search', 'searchTol', 'searchFirstWeight', 'searchMaxWeight',
+    'search', 'searchTol', 'searchFirstWeight', 'searchMaxWeight', 'cvode_active', 'cvode_atol',
 )
 ERROR_LINE = re.compile(r'^[A-Za-z_.]*(Error|Exception): ')
 
@@ -61,6 +62,8 @@ def parse_args(argv, search_params):
     )
     parser.add_argument('--tol', type=float, help='targeted search: tolerance, a fraction of the target (default 0.001)')
     parser.add_argument('--max-weight', type=float, help='targeted search: largest weight tried, uS (default 1.0)')
+    parser.add_argument('--cvode', action='store_true', help="NEURON's variable time step (CVode) instead of cfg.dt")
+    parser.add_argument('--atol', type=float, help='CVode absolute tolerance, at most 1e-4 (default: cfg.cvode_atol, 1e-4)')
     parser.add_argument(
         '--engine', choices=ENGINES, default=ENGINES[0],
         help='batch: a NetPyNE Batch, one process per point; inline: worker processes that reuse one model each',
@@ -77,6 +80,12 @@ def parse_args(argv, search_params):
         raise inputs.UserError(f'--tol is a fraction of the target between 0 and 1, got {options.tol}')
     if options.max_weight is not None:
         inputs.check_weight(options.max_weight)
+    if options.atol is not None and not 0 < options.atol <= MAX_ATOL:
+        raise inputs.UserError(
+            f'--atol must be above 0 and at most {MAX_ATOL:g} (looser tolerances moved EPSPs by over 0.5 %), got {options.atol}'
+        )
+    if options.atol is not None and not options.cvode:
+        raise inputs.UserError('--atol goes with --cvode')
     return options
 
 
@@ -91,6 +100,8 @@ def configured_cfg(options):
     if options.locs is None and not options.all_segments:
         options.locs = [cfg.loc]
     cfg.search = options.search
+    cfg.cvode_active = bool(options.cvode or cfg.cvode_active)
+    cfg.cvode_atol = options.atol if options.atol is not None else cfg.cvode_atol
     cfg.searchTol = options.tol if options.tol is not None else cfg.searchTol
     cfg.searchMaxWeight = options.max_weight if options.max_weight is not None else cfg.searchMaxWeight
     cfg.searchFirstWeight = min(min(options.weights), cfg.searchMaxWeight)

@@ -61,14 +61,18 @@ class Measurer:
             synapse.loc(segment)
 
     def measure(self, sec, loc, weight):
-        """The record of the point (sec, loc, weight), or an error record."""
+        """The record of the point (sec, loc, weight), or an error record. The saved state
+        includes the event queue (the NetStim's spike); with CVode the integrator starts
+        afresh from it."""
         cfg = copy.copy(self.cfg)
         cfg.sec, cfg.loc, cfg.weight = sec, loc, weight
         try:
             self._place(self.home)
             self.h.finitialize(float(cfg.hParams['v_init']))
-            self.state.restore(1)
+            self.state.restore(0)
             self._place(self.cell.secs[sec]['hObj'](loc))
+            if self.cfg.cvode_active:
+                self.h.CVode().re_init()
             for netcon, fraction in self.contacts:
                 netcon.weight[0] = weight * fraction
             started = time.perf_counter()
