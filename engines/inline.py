@@ -1,5 +1,5 @@
-"""The inline engine: every point measured inside worker processes, one per job, each
-building NEURON and the cell once.
+"""The inline engine: points measured by worker processes, one per job (or, for small
+grids, by the command's own process), each building NEURON and the cell once.
 
 A worker creates the measurement exactly as a batch job does (the project's netParams,
 NetPyNE), runs it once to the start of the baseline window and keeps that state
@@ -9,11 +9,11 @@ and EPSP windows. The record comes from the same code as a batch job's.
 """
 
 import copy
+import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-import multiprocessing
 
 from cells import synapses
 from engines import point, targeted

@@ -1,6 +1,7 @@
 """Running the project's commands as a user would, in a fresh process."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,3 +27,19 @@ def assert_one_line_error(proc, named):
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith('error: ') and named in lines[0], lines[0]
     assert 'Traceback' not in proc.stderr
+
+
+def patched_project(tmp_path, patches):
+    """A copy of the project in ``tmp_path/project`` in which, for each file named in
+    ``patches``, every ``(hook, addition)`` puts ``addition`` right after ``hook``; each
+    hook must be in its file. For faults that only a changed project can produce."""
+    project = tmp_path / 'project'
+    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns('.git', 'results', '__pycache__', 'tests'))
+    for name, edits in patches.items():
+        path = project / name
+        source = path.read_text()
+        for hook, addition in edits:
+            assert hook in source, f'{hook!r} not in {name}'
+            source = source.replace(hook, hook + addition, 1)
+        path.write_text(source)
+    return project

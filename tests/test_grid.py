@@ -1,12 +1,11 @@
 """M1_grid_search.py end to end: a real NetPyNE Batch of real init.py processes."""
 
 import json
-import shutil
 
 import pandas as pd
 import pytest
 
-from tests.helpers import PROJECT, assert_one_line_error, run_command
+from tests.helpers import assert_one_line_error, patched_project, run_command
 
 POINT_COLUMNS = {'sec', 'loc', 'weight', 'epsp', 'loss', 'target', 'spiked', 'status', 'error'}
 SUMMARY_COLUMNS = {'sec', 'loc', 'weight_at_target', 'weight_norm', 'best_weight', 'best_epsp', 'in_range'}
@@ -90,26 +89,17 @@ def test_bad_input_writes_nothing(tmp_path, args, named):
 
 
 def test_crashing_points_are_recorded_and_the_others_run(tmp_path):
-    project = tmp_path / 'project'
-    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns('.git', 'results', '__pycache__', 'tests'))
-    init = project / 'init.py'
-    source = init.read_text()
-    hook = '    args = point.parse_init_args(argv)\n'
-    assert hook in source
-    init.write_text(
-        source.replace(
-            hook,
-            hook + "    if args.simConfig and '0.002' in open(args.simConfig).read().split('\"weight\"')[1][:12]:\n"
-            '        os.abort()\n',
-        ).replace('import sys\n', 'import os\nimport sys\n', 1)
-    )
-    net_params = project / 'netParams.py'
-    source = net_params.read_text()
-    hook = '    netParams = specs.NetParams()\n'
-    assert hook in source
-    net_params.write_text(
-        source.replace(hook, hook + "    if cfg.weight == 0.003:\n        raise RuntimeError('synapse refused')\n")
-    )
+    project = patched_project(tmp_path, {
+        'init.py': [
+            ('import sys\n', 'import os\n'),
+            ('    args = point.parse_init_args(argv)\n',
+             "    if args.simConfig and '0.002' in open(args.simConfig).read().split('\"weight\"')[1][:12]:\n"
+             '        os.abort()\n'),
+        ],
+        'netParams.py': [
+            ('    netParams = specs.NetParams()\n', "    if cfg.weight == 0.003:\n        raise RuntimeError('synapse refused')\n"),
+        ],
+    })
     out = tmp_path / 'out'
     proc = run_command(
         project / 'M1_grid_search.py', '--secs', 'soma', '--weights', '0.001', '0.002', '0.003', '--out', out,

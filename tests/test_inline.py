@@ -3,13 +3,12 @@ one model each."""
 
 import json
 import pickle
-import shutil
 
 import pandas as pd
 import pytest
 
 from tests.conftest import DEFAULT_GRID, GENERATED_GRID
-from tests.helpers import PROJECT, run_command
+from tests.helpers import patched_project, run_command
 
 
 def inline_run(tmp_path, args):
@@ -67,15 +66,12 @@ def test_worker_processes_equal_one_process(tmp_path):
 
 
 def test_a_worker_that_dies_marks_its_points_failed(tmp_path):
-    project = tmp_path / 'project'
-    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns('.git', 'results', '__pycache__', 'tests'))
-    net_params = project / 'netParams.py'
-    source = net_params.read_text()
-    hook = '    netParams = specs.NetParams()\n'
-    assert hook in source
-    net_params.write_text(
-        'import os\n' + source.replace(hook, hook + "    if os.environ.get('WSCALE_TEST_ABORT'):\n        os.abort()\n")
-    )
+    project = patched_project(tmp_path, {
+        'netParams.py': [
+            ('from netpyne import specs\n', 'import os\n'),
+            ('    netParams = specs.NetParams()\n', "    if os.environ.get('WSCALE_TEST_ABORT'):\n        os.abort()\n"),
+        ],
+    })
     out = tmp_path / 'out'
     env_proc = run_command(
         project / 'M1_grid_search.py', '--engine', 'inline', *WORKER_GRID, '--jobs', '2',
