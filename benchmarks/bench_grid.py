@@ -36,7 +36,9 @@ def machine():
 
 
 def time_grid(jobs, grid_args=()):
-    """Run the grid once; return (wall seconds, points, NEURON seconds summed)."""
+    """Run the grid once; return (wall seconds, points, NEURON seconds summed, the engine's
+    seconds from run.json: its model building and points, without the start of Python,
+    the import of NetPyNE, the input checks and the analysis)."""
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, str(PROJECT / 'M1_grid_search.py'), *grid_args, '--out', out]
         if jobs:
@@ -47,7 +49,8 @@ def time_grid(jobs, grid_args=()):
         if proc.returncode != 0:
             sys.exit(f'error: the grid run failed (status {proc.returncode}): {proc.stderr.strip()[-500:]}')
         points = json.loads((Path(out) / 'results.json').read_text())
-    return wall, len(points), sum(p.get('run_time') or 0.0 for p in points)
+        engine = json.loads((Path(out) / 'run.json').read_text())['seconds']['engine']
+    return wall, len(points), sum(p.get('run_time') or 0.0 for p in points), engine
 
 
 def timing_arguments(description):
@@ -68,7 +71,7 @@ def main():
     args = timing_arguments(__doc__.splitlines()[0])
     walls = []
     for _ in range(args.repeat):
-        wall, points, neuron = time_grid(args.jobs, args.grid_args)
+        wall, points, neuron, _ = time_grid(args.jobs, args.grid_args)
         walls.append(wall)
         print(f'wall {wall:.1f} s, {points} points, NEURON run time {neuron:.2f} s in all, '
               f'overhead {(wall - neuron) / points:.2f} s per point')

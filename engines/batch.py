@@ -15,7 +15,7 @@ from analysis.fit import summarise
 from analysis.results import read_json, write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import weight_norm_table
 from cells import catalogue
-from engines import inline, inputs, mpi, point, run_config, targeted
+from engines import inline, inputs, mpi, point, provenance, run_config, targeted
 
 BATCH_LABEL = 'grid'
 GRID_FOLDER = 'grid_batch'
@@ -338,6 +338,7 @@ def run(search_params, argv, script):
     stored = catalogue.stored_weight_norm(cfg)
     if stored:
         print(f'warning: removed the weightNorm stored in {len(stored)} sections of the cell before the search', file=sys.stderr)
+    checked = time.perf_counter()
     if options.engine == 'inline':
         total = len(grid['sec']) * (1 if cfg.search == 'target' else len(grid['weight']))
         settle = functools.partial(configured_cfg, options)
@@ -346,6 +347,10 @@ def run(search_params, argv, script):
         records = inline.run(settle, grid, options.jobs, Progress(total, unit), cfg.search, lost)
     else:
         records = run_with_batch(script, argv, options, cfg, grid)
+    measured = time.perf_counter()
     summary, table, left_out = write_results(options.out, records, cfg.epspTarget, catalogue.cell_of(cfg))
     left_out = left_out if options.all_segments else {}
-    return report(options.out, records, summary, table, left_out, time.perf_counter() - started)
+    finished = time.perf_counter()
+    stages = {'checks': checked - started, 'engine': measured - checked, 'analysis': finished - measured}
+    provenance.write_run_record(options.out, argv, options, len(records), stages)
+    return report(options.out, records, summary, table, left_out, finished - started)

@@ -46,6 +46,16 @@ def test_each_point_ran_as_a_batch_job(parallel_run):
     assert len(list(batch_dir.glob('grid_*_point.json'))) == 9
 
 
+def test_run_record_says_how_the_run_was_made(parallel_run):
+    _, out = parallel_run
+    run = json.loads((out / 'run.json').read_text())
+    assert run['engine'] == 'batch' and run['search'] == 'grid' and run['jobs'] == 2
+    assert run['points'] == 9 and '--secs' in run['argv']
+    assert run['versions']['netpyne'] and run['versions']['neuron']
+    assert set(run['seconds']) == {'checks', 'engine', 'analysis'}
+    assert all(seconds > 0 for seconds in run['seconds'].values())
+
+
 def test_batch_epsp_equals_init_alone(parallel_run):
     _, out = parallel_run
     points = pd.read_json(out / 'results.json')
