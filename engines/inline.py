@@ -109,38 +109,54 @@ def workers_for(points, jobs):
     return max(1, min(jobs, -(-points // POINTS_PER_WORKER)))
 
 
-def run(settle, grid, jobs, progress, search, lost):
-    """Measure every point of ``grid`` (``search`` 'grid'), or search every place of it
-    (``search`` 'target'); return the records in grid order.
-
-    ``settle()`` gives the settled cfg; ``progress.show(n)`` is told the points (or
-    places) done. With more than one worker (see ``workers_for``) the work is shared
-    among worker processes, and ``lost(point or place, message)`` is the record of work
-    a dying worker left; with one worker, all is done in this process.
-    """
+def tasks_of(grid, search):
+    """The work of ``grid``: (sec, loc, weight) points, or with ``search`` 'target' the
+    (sec, loc) places."""
     places = list(zip(grid['sec'], grid['loc']))
     if search == 'target':
-        tasks, task = places, _search
-    else:
-        tasks, task = [(sec, loc, weight) for sec, loc in places for weight in grid['weight']], _measure
+        return places
+    return [(sec, loc, weight) for sec, loc in places for weight in grid['weight']]
+
+
+def measure_tasks(settle, tasks, jobs, search, lost):
+    """Yield, in order, the records of each task: a list with the point's record, or the
+    records of the place's search (``search`` 'target').
+
+    ``settle()`` gives the settled cfg. With more than one worker (see ``workers_for``)
+    the work is shared among worker processes, and ``lost(task, message)`` is the record
+    of work a dying worker left; with one worker, all is done in this process.
+    """
+    task = _search if search == 'target' else _measure
     workers = workers_for(len(tasks) * (SEARCH_SIMULATIONS if search == 'target' else 1), jobs)
-    results = []
+    first_place = tuple(tasks[0][:2])
     if workers == 1:
         with point.CapturedOutput():
-            _start_worker(settle, places[0], quiet=False)
+            _start_worker(settle, first_place, quiet=False)
         for item in tasks:
-            results.append(task(item))
-            progress.show(len(results))
-    else:
-        context = multiprocessing.get_context('spawn')
-        try:
-            with ProcessPoolExecutor(
-                workers, mp_context=context, initializer=_start_worker, initargs=(settle, places[0])
-            ) as pool:
-                for result in pool.map(task, tasks, chunksize=max(1, len(tasks) // (workers * 50))):
-                    results.append(result)
-                    progress.show(len(results))
-        except BrokenProcessPool as err:
-            results += [[lost(item, f'a worker process died: {err}')] for item in tasks[len(results):]]
-    progress.show(len(results), final=True)
-    return [record for result in results for record in result]
+            yield task(item)
+        return
+    context = multiprocessing.get_context('spawn')
+    done = 0
+    try:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(settle, first_place)
+        ) as pool:
+            for result in pool.map(task, tasks, chunksize=max(1, len(tasks) // (workers * 50))):
+                done += 1
+                yield result
+    except BrokenProcessPool as err:
+        for item in tasks[done:]:
+            yield [lost(item, f'a worker process died: {err}')]
+
+
+def run(settle, grid, jobs, progress, search, lost):
+    """Measure every point of ``grid`` (``search`` 'grid'), or search every place of it
+    (``search`` 'target'); return the records in grid order. ``progress.show(n)`` is
+    told the points (or places) done; see ``measure_tasks`` for the rest."""
+    tasks = tasks_of(grid, search)
+    results = []
+    for done, records in enumerate(measure_tasks(settle, tasks, jobs, search, lost), 1):
+        results += records
+        progress.show(done)
+    progress.show(len(tasks), final=True)
+    return results
