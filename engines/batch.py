@@ -15,7 +15,7 @@ from analysis.fit import summarise
 from analysis.results import read_json, write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import weight_norm_table
 from cells import catalogue
-from engines import inline, inputs, mpi, point, provenance, run_config, targeted
+from engines import cluster, inline, inputs, mpi, point, provenance, run_config, targeted
 
 BATCH_LABEL = 'grid'
 GRID_FOLDER = 'grid_batch'
@@ -68,7 +68,9 @@ def parse_args(argv, search_params):
         '--engine', choices=ENGINES, default=ENGINES[0],
         help='batch: a NetPyNE Batch, one process per point; inline: worker processes that reuse one model each',
     )
+    cluster.add_arguments(parser)
     options = parser.parse_args(argv)
+    cluster.check_options(options, argv)
     if options.jobs < 1:
         raise inputs.UserError(f'--jobs must be at least 1, got {options.jobs}')
     if options.all_segments and options.locs:
@@ -291,7 +293,12 @@ def report(out, records, summary, table, left_out, seconds):
     print(f'{len(records)} points in {seconds:.1f} s: {len(records) - len(failed)} ok ({len(spiked)} spiked), {len(failed)} failed')
     if len(summary) <= LISTED_LOCATIONS:
         for row in summary:
-            weight = f"{row['weight_at_target']:.6g} uS" if row['in_range'] else 'target outside the grid'
+            if row['in_range']:
+                weight = f"{row['weight_at_target']:.6g} uS"
+            elif row['failed']:
+                weight = f"not found: {row['failed']} of its {row['failed'] + row['points'] + row['spiked']} points failed"
+            else:
+                weight = 'target outside the grid'
             if 'search' in row:
                 weight = f"{weight} ({row['search']})" if row['in_range'] else f"not found: {row['search']}"
             print(f"  {row['sec']}({row['loc']:g}): weight at target {weight}")
@@ -329,6 +336,10 @@ def run(search_params, argv, script):
     options = parse_args(argv, search_params)
     if mpi.batch_process():
         return run_batch_process(options)
+    collecting = options.collect is not None
+    if options.collect or options.resume:
+        argv, search_params = cluster.resumed_argv(options, argv)
+        options = parse_args(argv, search_params)
     started = time.perf_counter()
     with point.CapturedOutput():
         cfg = configured_cfg(options)
@@ -339,7 +350,14 @@ def run(search_params, argv, script):
     if stored:
         print(f'warning: removed the weightNorm stored in {len(stored)} sections of the cell before the search', file=sys.stderr)
     checked = time.perf_counter()
-    if options.engine == 'inline':
+    still_running = 0
+    if options.cluster:
+        jobs = jobs_of(make_batch(cfg, grid, options.out))
+        lost = functools.partial(lost_work, cfg)
+        records, still_running = cluster.run(options, cfg, jobs, search_params, argv, lost, collecting)
+        if records is None:
+            return 0
+    elif options.engine == 'inline':
         total = len(grid['sec']) * (1 if cfg.search == 'target' else len(grid['weight']))
         settle = functools.partial(configured_cfg, options)
         lost = functools.partial(lost_work, cfg)
@@ -353,4 +371,9 @@ def run(search_params, argv, script):
     finished = time.perf_counter()
     stages = {'checks': checked - started, 'engine': measured - checked, 'analysis': finished - measured}
     provenance.write_run_record(options.out, argv, options, len(records), stages)
-    return report(options.out, records, summary, table, left_out, finished - started)
+    status = report(options.out, records, summary, table, left_out, finished - started)
+    if still_running:
+        print(f'{still_running} {"places" if cfg.search == "target" else "points"} still queued or running; '
+              f'collect again later: python M1_grid_search.py --collect {options.out}')
+        return cluster.STILL_RUNNING
+    return status

@@ -29,7 +29,7 @@ def write_run_record(out, argv, options, points, seconds):
     to their wall times in s; ``points`` is the number of point records."""
     record = {
         'argv': list(argv),
-        'engine': options.engine,
+        'engine': 'slurm' if getattr(options, 'cluster', None) else options.engine,
         'search': options.search,
         'jobs': options.jobs,
         'points': points,

@@ -1,0 +1,50 @@
+"""One SLURM job of a cluster run: measure the units of one chunk in one process.
+
+    python -m engines.chunk_job OUT/grid_batch chunk_0001
+
+The run's command line is read from OUT/grid_batch/cluster.json, so the job settles
+cfg.py and netParams.py exactly as the submitting command did. Each unit's records are
+written as soon as it is done; units that already have a record (a requeued job) are
+skipped. The chunk's units are shared among the job's CPUs (``--cores-per-job``).
+"""
+
+import functools
+import sys
+from pathlib import Path
+
+from analysis.results import write_json_atomic
+from engines import batch, cluster, inline
+from engines.errors import UserError, exits_cleanly
+
+
+@exits_cleanly
+def main(argv):
+    if len(argv) != 2:
+        raise UserError('usage: python -m engines.chunk_job GRID_BATCH_FOLDER CHUNK')
+    folder, chunk = Path(argv[0]), argv[1]
+    run = cluster.Run(folder)
+    manifest = run.manifest
+    options = batch.parse_args([*manifest['argv'], '--out', manifest['out']], manifest['search_params'])
+    settle = functools.partial(batch.configured_cfg, options)
+    cfg = settle()
+    finished = run.finished()
+    todo = [index for index in run.chunks()[chunk] if index not in finished]
+    if not todo:
+        return 0
+    tasks = [_task(run.units[index], cfg.search) for index in todo]
+    lost = functools.partial(batch.lost_work, cfg)
+    measured = inline.measure_tasks(settle, tasks, options.cores_per_job, cfg.search, lost)
+    for index, records in zip(todo, measured):
+        write_json_atomic(run.record_path(index), records if cfg.search == 'target' else records[0])
+    print(f'{chunk}: {len(todo)} units measured')
+    return 0
+
+
+def _task(unit, search):
+    if search == 'target':
+        return (unit['sec'], unit['loc'])
+    return (unit['sec'], unit['loc'], unit['weight'])
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,455 @@
+"""The grid on a SLURM cluster: the work in chunks, one sbatch job per chunk, followed
+until the jobs end, then gathered exactly as a local run's.
+
+Under OUT/grid_batch/ (on the filesystem the cluster's nodes share):
+``cluster.json`` (the run: its command line, settings and work units), ``jobs.tsv`` (one
+line per submitted job: id, chunk, time), per chunk ``chunk_<n>.json`` (its units),
+``chunk_<n>.sbatch`` (its script) and ``chunk_<n>.out`` (its output), and per unit the
+``_point.json`` record the job writes as soon as the unit is done. A unit with a record
+is never computed again.
+"""
+
+import datetime
+import hashlib
+import json
+import re
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from analysis.results import read_json, write_json_atomic, write_atomic
+from engines import point, slurm
+from engines.errors import UserError
+
+MANIFEST = 'cluster.json'
+JOBS_FILE = 'jobs.tsv'
+CHUNK_PREFIX = 'chunk_'
+DEFAULT_CHUNK = 20
+POLL_SECONDS = 2.0
+STILL_RUNNING = 3  # exit status of --collect while jobs are queued or running
+TIME_FORMAT = re.compile(r'^(\d+-\d+(:\d+){0,2}|\d+(:\d+){0,2})$')
+MEMORY_FORMAT = re.compile(r'^\d+[KMGT]?$', re.IGNORECASE)
+NAME_FORMAT = re.compile(r'^[A-Za-z0-9_.,-]+$')
+CLUSTER_OPTIONS = {
+    '--partition': True, '--time': True, '--mem': True, '--cores-per-job': True, '--account': True,
+    '--chunk': True, '--no-wait': False, '--dry-run': False, '--cluster': True,
+}
+
+
+def add_arguments(parser):
+    """The cluster options of the grid command."""
+    group = parser.add_argument_group('cluster (SLURM)')
+    group.add_argument('--cluster', choices=['slurm'], help='submit the grid to SLURM instead of running it here')
+    group.add_argument('--partition', help='SLURM partition')
+    group.add_argument('--time', help='time limit per job, SLURM format (minutes, HH:MM:SS, D-HH:MM:SS)')
+    group.add_argument('--mem', help='memory per job, SLURM format (4G, 1000M)')
+    group.add_argument('--cores-per-job', type=int, default=1, help='CPUs per job; its chunk is shared among them (default 1)')
+    group.add_argument('--account', help='SLURM account to charge')
+    group.add_argument(
+        '--chunk', type=int, default=DEFAULT_CHUNK,
+        help=f'points (targeted search: places) per job, measured in one process (default {DEFAULT_CHUNK})',
+    )
+    group.add_argument('--no-wait', action='store_true', help='submit and exit; gather later with --collect OUT')
+    group.add_argument('--dry-run', action='store_true', help='write the sbatch scripts and say what would run; submit nothing')
+    group.add_argument('--collect', metavar='OUT', help="gather what a cluster run into OUT has finished")
+    group.add_argument('--resume', metavar='OUT', help='submit again the points of a cluster run into OUT that have no result')
+
+
+def check_options(options, argv):
+    """Cluster options: well-formed, and only where they apply."""
+    for name in ('collect', 'resume'):
+        folder = getattr(options, name)
+        if folder is None:
+            continue
+        if options.collect and options.resume:
+            raise UserError('--collect and --resume exclude each other')
+        extra = _flags(argv) - set(CLUSTER_OPTIONS) - {f'--{name}'}
+        if name == 'collect':
+            extra |= _flags(argv) & (set(CLUSTER_OPTIONS) - {'--cluster'})
+        if extra:
+            raise UserError(
+                f"--{name} takes the run's settings from {Path(folder) / 'grid_batch' / MANIFEST}; "
+                f"{', '.join(sorted(extra))} cannot be given with it"
+            )
+        options.cluster = 'slurm'
+    if not options.cluster:
+        given = (_flags(argv) & set(CLUSTER_OPTIONS)) - {'--cluster'}
+        if given:
+            raise UserError(f"{', '.join(sorted(given))} {'goes' if len(given) == 1 else 'go'} with --cluster slurm")
+        return
+    if options.chunk < 1:
+        raise UserError(f'--chunk must be at least 1, got {options.chunk}')
+    if options.cores_per_job < 1:
+        raise UserError(f'--cores-per-job must be at least 1, got {options.cores_per_job}')
+    if options.time is not None and not TIME_FORMAT.match(options.time):
+        raise UserError(f'--time must be a SLURM time limit (minutes, HH:MM:SS or D-HH:MM:SS), got {options.time!r}')
+    if options.mem is not None and not MEMORY_FORMAT.match(options.mem):
+        raise UserError(f'--mem must be a SLURM memory size (4G, 1000M), got {options.mem!r}')
+    for name in ('partition', 'account'):
+        value = getattr(options, name)
+        if value is not None and not NAME_FORMAT.match(value):
+            raise UserError(f'--{name} must be a SLURM name (letters, digits, _ . , -), got {value!r}')
+    if options.no_wait and options.dry_run:
+        raise UserError('--no-wait and --dry-run exclude each other')
+
+
+def _flags(argv):
+    return {word.split('=', 1)[0] for word in argv if word.startswith('--')}
+
+
+def stored_run(folder):
+    """The manifest of the cluster run into output folder ``folder``."""
+    path = Path(folder).resolve() / 'grid_batch' / MANIFEST
+    if not path.is_file():
+        raise UserError(f'no cluster run in {folder}: {path} not found')
+    try:
+        return read_json(path)
+    except (OSError, ValueError) as err:
+        raise UserError(f'cannot read {path}: {err}') from None
+
+
+def resumed_argv(options, argv):
+    """The command line of a stored run, with the cluster options given now appended
+    (the last of an option wins) and its output folder made explicit."""
+    folder = options.resume or options.collect
+    run = stored_run(folder)
+    now = _without_values(argv, ('--resume', '--collect'))
+    return [*run['argv'], '--out', str(Path(folder).resolve()), *now], run['search_params']
+
+
+def _without_values(argv, flags):
+    kept, skip = [], False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        name = word.split('=', 1)[0]
+        if name in flags:
+            skip = '=' not in word
+            continue
+        kept.append(word)
+    return kept
+
+
+def fingerprint(cfg, units):
+    """What makes two runs the same: every cfg setting and the work units."""
+    settings = {key: value for key, value in vars(cfg).items() if not key.startswith('_')}
+    text = json.dumps({'cfg': settings, 'units': units}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Run:
+    """One cluster run's folder: its manifest, chunks, jobs and per-unit records."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.manifest = read_json(self.folder / MANIFEST)
+        self.units = self.manifest['units']
+
+    @classmethod
+    def prepare(cls, folder, manifest, check_active):
+        """The run in ``folder`` for ``manifest``: the existing one if its fingerprint is
+        the same (its records kept), else a new one in an emptied folder.
+        ``check_active(run)`` refuses to replace a run whose jobs are still active."""
+        folder = Path(folder)
+        if (folder / MANIFEST).is_file():
+            old = cls(folder)
+            if old.manifest.get('fingerprint') == manifest['fingerprint']:
+                old.forget_unsubmitted_chunks()
+                return old
+            check_active(old)
+        if folder.exists():
+            for path in folder.iterdir():
+                if path.is_file():
+                    path.unlink()
+        folder.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(folder / MANIFEST, manifest)
+        return cls(folder)
+
+    def record_path(self, index):
+        return point.record_path(self.folder, self.units[index]['label'])
+
+    def finished(self):
+        """Indices of the units that have a record."""
+        present = {entry.name for entry in self.folder.iterdir()} if self.folder.exists() else set()
+        return {i for i, unit in enumerate(self.units) if f"{unit['label']}{point.POINT_SUFFIX}" in present}
+
+    def chunks(self):
+        """{chunk name: unit indices} of every chunk written."""
+        return {
+            path.stem: read_json(path)['units']
+            for path in sorted(self.folder.glob(f'{CHUNK_PREFIX}*.json'))
+        }
+
+    def jobs(self):
+        """[(job id, chunk name)] in submission order."""
+        path = self.folder / JOBS_FILE
+        if not path.exists():
+            return []
+        rows = [line.split('\t') for line in path.read_text().splitlines() if line.strip()]
+        return [(row[0], row[1]) for row in rows if len(row) >= 2]
+
+    def latest_jobs(self):
+        """{unit index: (job id, chunk name)}: the last job submitted for each unit."""
+        chunks = self.chunks()
+        latest = {}
+        for job_id, chunk in self.jobs():
+            for index in chunks.get(chunk, []):
+                latest[index] = (job_id, chunk)
+        return latest
+
+    def forget_unsubmitted_chunks(self):
+        """Remove the files of chunks no job was submitted for (a dry run's, or a refused one's)."""
+        submitted = {chunk for _, chunk in self.jobs()}
+        for chunk in set(self.chunks()) - submitted:
+            for suffix in ('.json', '.sbatch'):
+                (self.folder / f'{chunk}{suffix}').unlink(missing_ok=True)
+
+    def write_chunk(self, units):
+        """Write the next chunk file for these unit indices; return its name."""
+        numbers = [int(path.stem[len(CHUNK_PREFIX):]) for path in self.folder.glob(f'{CHUNK_PREFIX}*.json')]
+        name = f'{CHUNK_PREFIX}{max(numbers, default=0) + 1:04d}'
+        write_json_atomic(self.folder / f'{name}.json', {'units': units})
+        return name
+
+    def write_script(self, chunk, options):
+        """Write the sbatch script of a chunk; return its path."""
+        lines = [
+            '#!/bin/bash',
+            f'#SBATCH --job-name=wscale-{options.out.name}',
+            f'#SBATCH --output={self.folder / chunk}.out',
+            '#SBATCH --ntasks=1',
+            f'#SBATCH --cpus-per-task={options.cores_per_job}',
+        ]
+        for flag in ('partition', 'time', 'mem', 'account'):
+            if getattr(options, flag) is not None:
+                lines.append(f'#SBATCH --{flag}={getattr(options, flag)}')
+        lines += [
+            f'cd {shlex.quote(str(point.PROJECT_DIR))}',
+            f'exec {shlex.quote(sys.executable)} -m engines.chunk_job {shlex.quote(str(self.folder))} {chunk}',
+        ]
+        path = self.folder / f'{chunk}.sbatch'
+        write_atomic(path, lambda stream: stream.write('\n'.join(lines) + '\n'))
+        return path
+
+    def add_job(self, job_id, chunk):
+        stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
+        with open(self.folder / JOBS_FILE, 'a') as stream:
+            stream.write(f'{job_id}\t{chunk}\t{stamp}\n')
+
+    def job_output_error(self, chunk):
+        """The last error line a chunk's job printed, or ''."""
+        path = self.folder / f'{chunk}.out'
+        lines = path.read_text(errors='replace').splitlines() if path.exists() else []
+        errors = [line.strip() for line in lines if line.startswith('error:') or point_error(line)]
+        return errors[-1] if errors else ''
+
+
+def point_error(line):
+    return bool(re.match(r'^[A-Za-z_.]*(Error|Exception): ', line))
+
+
+def manifest_of(cfg, options, argv, search_params, jobs):
+    """The manifest of a run: its command line and settings, and its units (points, or
+    places for targeted search), each with its label (the Batch's job name)."""
+    units = [dict(values, label=Path(job_path).name) for values, job_path in jobs]
+    return {
+        'argv': [word for word in _without_values(argv, ('--resume', '--collect', '--out')) if word not in ('--no-wait', '--dry-run')],
+        'search_params': search_params,
+        'search': cfg.search,
+        'out': str(options.out),
+        'fingerprint': fingerprint(cfg, units),
+        'units': units,
+    }
+
+
+class JobProgress:
+    """One line of a run's progress: jobs pending, running, done and failed, and units
+    done of the total; rewritten in place on a terminal, else printed when it changes."""
+
+    def __init__(self, total, unit, stream=sys.stdout):
+        self.total, self.unit, self.stream = total, unit, stream
+        self.last = None
+
+    def show(self, counts, done, final=False):
+        line = (
+            f"jobs: {counts['pending']} pending, {counts['running']} running, {counts['done']} done, "
+            f"{counts['failed']} failed; {done}/{self.total} {self.unit} done"
+        )
+        if self.stream.isatty():
+            self.stream.write(f'\r{line}' + ('\n' if final else ''))
+        elif line != self.last:
+            self.stream.write(line + '\n')
+        self.stream.flush()
+        self.last = line
+
+
+def describe_jobs(job_ids, listed=10):
+    """'jobs 5 6 7', or 'the 650 jobs 27 to 676' for long lists."""
+    job_ids = sorted(job_ids, key=int)
+    if not job_ids:
+        return 'no job (none was active)'
+    if len(job_ids) <= listed:
+        return f"job{'s' if len(job_ids) > 1 else ''} {' '.join(job_ids)}"
+    return f'the {len(job_ids)} jobs {job_ids[0]} to {job_ids[-1]}'
+
+
+def job_counts(states):
+    """Jobs pending, running, done (COMPLETED) and failed (any other end) among ``states``."""
+    counts = {'pending': 0, 'running': 0, 'done': 0, 'failed': 0}
+    for state, _ in states.values():
+        if state == 'PENDING':
+            counts['pending'] += 1
+        elif slurm.is_active(state):
+            counts['running'] += 1
+        else:
+            counts['done' if state == slurm.COMPLETED else 'failed'] += 1
+    return counts
+
+
+def submit(run, options, todo):
+    """Write the chunks of the unit indices ``todo`` (``options.chunk`` units each) and
+    their scripts; unless a dry run, submit them. Returns [(job id or None, chunk)]."""
+    submitted = []
+    for start in range(0, len(todo), options.chunk):
+        chunk = run.write_chunk(todo[start:start + options.chunk])
+        script = run.write_script(chunk, options)
+        if options.dry_run:
+            submitted.append((None, chunk))
+            continue
+        try:
+            job_id = slurm.submit(script)
+        except slurm.SlurmError as err:
+            mine = [job_id for job_id, _ in submitted]
+            slurm.cancel(mine)
+            cancelled = f'; cancelled the {len(mine)} jobs submitted before it' if mine else ''
+            raise UserError(f'{err} (submitting {script}){cancelled}') from None
+        run.add_job(job_id, chunk)
+        submitted.append((job_id, chunk))
+    return submitted
+
+
+def follow(run, job_states, own, unit):
+    """Poll the jobs that hold the run's unfinished units until all have ended; return
+    their final states. Ctrl-C cancels the jobs of ``own`` still active and ends."""
+    jobs = {job_id for job_id, _ in run.latest_jobs().values()}
+    final = {}
+    progress = JobProgress(len(run.units), unit)
+    try:
+        while True:
+            pending = [job_id for job_id in jobs if job_id not in final]
+            states = dict(final)
+            states.update(job_states.states(pending) if pending else {})
+            final.update({job_id: state for job_id, state in states.items() if not slurm.is_active(state[0])})
+            ended = len(final) == len(jobs)
+            progress.show(job_counts(states), len(run.finished()), final=ended)
+            if ended:
+                return final
+            time.sleep(POLL_SECONDS)
+    except KeyboardInterrupt:
+        active = [job_id for job_id in own if job_id not in final]
+        slurm.cancel(active)
+        print(f'\ninterrupted: asked SLURM to cancel {describe_jobs(active)}; '
+              f'--resume {run.manifest["out"]} submits their work again', file=sys.stderr)
+        raise
+
+
+def gather(run, states, lost):
+    """Every unit's records in unit order: from its record file, else an error record
+    saying how its job ended; units whose job is still active are left out. Returns
+    (records, units still running)."""
+    finished = run.finished()
+    latest = run.latest_jobs()
+    records, running = [], 0
+    for index, unit in enumerate(run.units):
+        if index in finished:
+            data = read_json(run.record_path(index))
+            records += data if isinstance(data, list) else [data]
+            continue
+        work = (unit['sec'], unit['loc'], unit.get('weight'))
+        if index not in latest:
+            records.append(lost(work, 'not submitted to SLURM (--resume OUT submits it)'))
+            continue
+        job_id, chunk = latest[index]
+        state, detail = states.get(job_id, (slurm.UNKNOWN, ''))
+        if slurm.is_active(state):
+            running += 1
+            continue
+        how = f'{state}, {detail}' if detail else state
+        said = run.job_output_error(chunk)
+        message = f'SLURM job {job_id} ended ({how}) without this result' + (f': {said}' if said else '')
+        records.append(lost(work, message))
+    return records, running
+
+
+def run(options, cfg, batch_jobs, search_params, argv, lost, collecting=False):
+    """The cluster part of the grid command. Returns (records, units still running), or
+    (None, 0) when nothing is to be gathered now (--dry-run, --no-wait).
+
+    ``batch_jobs`` are the Batch's (values, job path) of every unit; ``lost(work,
+    message)`` is the error record of a unit left without a result.
+    """
+    from engines.batch import GRID_FOLDER
+
+    folder = options.out / GRID_FOLDER
+    manifest = manifest_of(cfg, options, argv, search_params, batch_jobs)
+    unit = 'places' if cfg.search == 'target' else 'points'
+    if collecting:
+        run = Run(folder)
+        if run.manifest['fingerprint'] != manifest['fingerprint']:
+            print(f'warning: cfg.py or the cell changed since the run into {options.out} was submitted; '
+                  'gathering its results as they are', file=sys.stderr)
+        jobs = {job_id for job_id, _ in run.latest_jobs().values()}
+        return gather(run, slurm.JobStates().states(jobs) if jobs else {}, lost)
+    job_states = None if options.dry_run else slurm.JobStates()
+    run = Run.prepare(folder, manifest, _refuse_replacing(options, job_states))
+    finished = run.finished()
+    latest = run.latest_jobs()
+    still = {}
+    if job_states is not None:
+        unfinished_jobs = {latest[i][0] for i in latest if i not in finished}
+        still = {job_id: state for job_id, state in job_states.states(unfinished_jobs).items() if slurm.is_active(state[0])}
+    todo = [i for i in range(len(run.units)) if i not in finished and (i not in latest or latest[i][0] not in still)]
+    if finished:
+        print(f'{len(finished)} of {len(run.units)} {unit} already done')
+    submitted = submit(run, options, todo) if todo else []
+    if options.dry_run:
+        print(f'dry run: {len(submitted)} jobs for {len(todo)} {unit} ({options.chunk} per job); '
+              f'scripts in {folder}; nothing submitted')
+        return None, 0
+    ids = [job_id for job_id, _ in submitted]
+    if ids:
+        span = ids[0] if len(ids) == 1 else f'{ids[0]} to {ids[-1]}'
+        print(f"submitted {len(ids)} SLURM job{'s' if len(ids) > 1 else ''} ({span}) for {len(todo)} {unit}")
+    if still:
+        print(f'following {describe_jobs(still)} submitted before')
+    if options.no_wait:
+        print(f'gather the results with: python M1_grid_search.py --collect {options.out}')
+        return None, 0
+    states = follow(run, job_states, ids, unit) if (ids or still) else {}
+    return gather(run, states, lost)
+
+
+def _refuse_replacing(options, job_states):
+    """The check before a new run replaces an older one in the same folder: not while
+    the older one's jobs are active, and never by a dry run if it has results."""
+
+    def check(old):
+        if options.dry_run:
+            if old.finished():
+                raise UserError(
+                    f'{old.folder} holds the results of a different run; a dry run does not replace them (choose another --out)'
+                )
+            return
+        jobs = {job_id for job_id, _ in old.latest_jobs().values()}
+        active = sorted(
+            (job_id for job_id, (state, _) in job_states.states(jobs).items() if slurm.is_active(state)), key=int
+        )
+        if active:
+            raise UserError(
+                f'{describe_jobs(active)} of a different run into {old.folder.parent} still queued or running; '
+                'scancel them or choose another --out'
+            )
+
+    return check
