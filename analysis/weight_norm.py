@@ -7,7 +7,8 @@ def weight_norm_table(summary, segment_counts):
     """The weightNorm of every section whose segments were all searched and all reached
     the target, in segment order; and why each other searched section was left out.
 
-    ``summary`` holds records with sec, loc, weight_norm and in_range; ``segment_counts``
+    ``summary`` holds records with sec, loc, weight_norm, in_range and failed (points
+    that failed there; optional); ``segment_counts``
     maps section names to nseg. Returns ``(table, left_out)``: ``table`` is
     ``{section: [weight_norm of segment 0, 1, ...]}`` and ``left_out`` is ``{section: reason}``.
     """
@@ -23,8 +24,11 @@ def weight_norm_table(summary, segment_counts):
             per_segment.append(next((r for r in rows if abs(r['loc'] - centre) < LOC_TOLERANCE), None))
         missing = sum(row is None for row in per_segment)
         unreached = sum(row is not None and not row['in_range'] for row in per_segment)
+        failed = sum(row is not None and not row['in_range'] and row.get('failed', 0) > 0 for row in per_segment)
         if missing:
             left_out[sec] = f'{n - missing} of {n} segment centres searched'
+        elif failed:
+            left_out[sec] = f'simulations failed at {failed} of {n} segments'
         elif unreached:
             left_out[sec] = f'target outside the grid at {unreached} of {n} segments'
         else:

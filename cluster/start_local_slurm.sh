@@ -8,8 +8,7 @@
 set -euo pipefail
 
 dir=$(realpath -m "${1:-${WSCALE_SLURM_DIR:-/tmp/wscale-slurm}}")
-ctld_port=${WSCALE_SLURM_PORT:-6817}
-slurmd_port=$((ctld_port + 1))
+marker=.wscale-local-slurm
 
 fail() { echo "error: $*" >&2; exit 1; }
 for program in munged slurmctld slurmd sinfo; do
@@ -22,8 +21,19 @@ if [ -s "$dir/pids" ]; then
     done < "$dir/pids"
 fi
 
+if [ -d "$dir" ] && [ -n "$(ls -A "$dir")" ] && [ ! -e "$dir/$marker" ]; then
+    fail "$dir is not empty and holds no local cluster of ours; choose another folder"
+fi
 rm -rf "$dir"
 mkdir -p "$dir/ctld" "$dir/spool"
+touch "$dir/$marker"
+
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+ctld_port=${WSCALE_SLURM_PORT:-6817}
+while listening "$ctld_port" || listening "$((ctld_port + 1))"; do
+    ctld_port=$((ctld_port + 2))
+done
+slurmd_port=$((ctld_port + 1))
 chmod 700 "$dir"
 host=$(hostname -s)
 cpus=$(nproc)
@@ -77,7 +87,7 @@ cat "$dir/slurmctld.pid" "$dir/slurmd.pid" >> "$dir/pids" 2>/dev/null || true
 
 for _ in $(seq 300); do
     if sinfo -h -o %t 2>/dev/null | grep -qx 'idle'; then
-        echo "local SLURM cluster up: node $host, $cpus CPUs, folder $dir"
+        echo "local SLURM cluster up: node $host, $cpus CPUs, ports $ctld_port and $slurmd_port, folder $dir"
         echo "export SLURM_CONF=$dir/slurm.conf"
         exit 0
     fi

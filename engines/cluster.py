@@ -217,7 +217,7 @@ class Run:
         """Write the sbatch script of a chunk; return its path."""
         lines = [
             '#!/bin/bash',
-            f'#SBATCH --job-name=wscale-{options.out.name}',
+            f"#SBATCH --job-name=wscale-{re.sub(r'[^A-Za-z0-9_.-]', '_', options.out.name)}",
             f'#SBATCH --output={self.folder / chunk}.out',
             '#SBATCH --ntasks=1',
             f'#SBATCH --cpus-per-task={options.cores_per_job}',

@@ -112,19 +112,20 @@ def parse_jobcomp(text):
     return states
 
 
-def _batches(job_ids):
+def _query(command, parse, job_ids):
+    """Ask ``command`` (squeue or sacct, with ``-j`` last) about the jobs, QUERY_BATCH ids
+    a call; merge what ``parse`` reads from each answer. A failing call adds nothing."""
     job_ids = list(job_ids)
+    states = {}
     for start in range(0, len(job_ids), QUERY_BATCH):
-        yield job_ids[start:start + QUERY_BATCH]
+        out = _run([*command, ','.join(job_ids[start:start + QUERY_BATCH])], check=False)
+        states.update(parse(out))
+    return states
 
 
 def _squeue(job_ids):
     """States of the jobs SLURM still holds in memory (active or recently ended)."""
-    states = {}
-    for ids in _batches(job_ids):
-        out = _run(['squeue', '-h', '-t', 'all', '-o', '%i|%T|%r', '-j', ','.join(ids)], check=False)
-        states.update(parse_squeue(out))
-    return states
+    return _query(['squeue', '-h', '-t', 'all', '-o', '%i|%T|%r', '-j'], parse_squeue, job_ids)
 
 
 def _scontrol_job(job_id):
@@ -135,11 +136,8 @@ def _scontrol_job(job_id):
 
 
 def _sacct(job_ids):
-    states = {}
-    for ids in _batches(job_ids):
-        out = _run(['sacct', '-n', '-P', '-X', '-o', 'JobID,State,ExitCode', '-j', ','.join(ids)], check=False)
-        states.update(parse_sacct(out))
-    return states
+    """End states of jobs from the accounting database."""
+    return _query(['sacct', '-n', '-P', '-X', '-o', 'JobID,State,ExitCode', '-j'], parse_sacct, job_ids)
 
 
 def _jobcomp(path):

@@ -3,6 +3,7 @@ SLURM cluster (the one SLURM_CONF names, e.g. cluster/start_local_slurm.sh's); t
 skip when no cluster answers."""
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -38,6 +39,8 @@ def _cluster_problem():
 @pytest.fixture(scope='session')
 def slurm_cluster():
     problem = _cluster_problem()
+    if problem and os.environ.get('WSCALE_REQUIRE_SLURM'):
+        pytest.fail(f'WSCALE_REQUIRE_SLURM is set but no SLURM cluster answers: {problem}')
     if problem:
         pytest.skip(f'no SLURM cluster to test against ({problem}); cluster/start_local_slurm.sh starts one')
 

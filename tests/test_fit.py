@@ -107,10 +107,15 @@ def test_weight_norm_table_in_segment_order():
         {'sec': 'soma', 'loc': 0.5, 'weight_norm': 0.0009, 'in_range': True},
         {'sec': 'axon', 'loc': 0.5, 'weight_norm': math.nan, 'in_range': False},
         {'sec': 'apic', 'loc': 0.5, 'weight_norm': 0.004, 'in_range': True},
+        {'sec': 'basal', 'loc': 0.5, 'weight_norm': math.nan, 'in_range': False, 'failed': 2},
     ]
-    table, left_out = weight_norm_table(summary, {'dend': 3, 'soma': 1, 'axon': 1, 'apic': 2})
+    table, left_out = weight_norm_table(summary, {'dend': 3, 'soma': 1, 'axon': 1, 'apic': 2, 'basal': 1})
     assert table == {'dend': [0.001, 0.002, 0.003], 'soma': [0.0009]}
-    assert left_out == {'axon': 'target outside the grid at 1 of 1 segments', 'apic': '0 of 2 segment centres searched'}
+    assert left_out == {
+        'axon': 'target outside the grid at 1 of 1 segments',
+        'apic': '0 of 2 segment centres searched',
+        'basal': 'simulations failed at 1 of 1 segments',
+    }
 
 
 def test_netpyne_segment_index_rounds_half_to_even():
