@@ -24,3 +24,16 @@ def parallel_run(tmp_path_factory):
 def generated_run(tmp_path_factory):
     """The generated cell, soma and every segment of basal_0 x 2 weights, through the Batch."""
     return grid_run(tmp_path_factory, 'generated', GENERATED_GRID)
+
+
+SHARED_RUNS = ('parallel_run', 'generated_run')
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (--dist loadgroup), the tests that share a session run go to one
+    worker, so that the run is made once."""
+    for item in items:
+        shared = [name for name in SHARED_RUNS if name in item.fixturenames]
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(shared[0]))

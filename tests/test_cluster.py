@@ -177,6 +177,10 @@ def test_cancelled_job_is_an_error_and_resume_finishes(slurm_cluster, tmp_path):
     cancelled = points[points['status'] == 'error']
     assert len(points) == 4 and len(cancelled) == 2
     assert all(f'SLURM job {first} ended (CANCELLED' in message for message in cancelled['error'])
+    config = slurm.config()
+    if config.get('JobCompType') == 'jobcomp/filetxt':
+        ended = slurm.parse_jobcomp(open(config['JobCompLoc']).read())
+        assert ended[first][0] == 'CANCELLED' and ended[second][0] == 'COMPLETED'
     done_before = {p.name: p.stat().st_mtime_ns for p in (out / 'grid_batch').glob('*_point.json')}
     assert len(done_before) == 2
 
