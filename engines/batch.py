@@ -41,6 +41,7 @@ def parse_args(argv, search_params):
     """Command-line options; the grid defaults to ``search_params``."""
     parser = inputs.ArgumentParser(
         prog='M1_grid_search.py',
+        allow_abbrev=False,
         description='Grid search over section x location x weight; writes OUT/results.json and OUT/summary.json.',
     )
     parser.add_argument('--secs', nargs='+', default=search_params['sec'], help='sections to search')

@@ -32,8 +32,7 @@ TIME_FORMAT = re.compile(r'^(\d+-\d+(:\d+){0,2}|\d+(:\d+){0,2})$')
 MEMORY_FORMAT = re.compile(r'^\d+[KMGT]?$', re.IGNORECASE)
 NAME_FORMAT = re.compile(r'^[A-Za-z0-9_.,-]+$')
 CLUSTER_OPTIONS = {
-    '--partition': True, '--time': True, '--mem': True, '--cores-per-job': True, '--account': True,
-    '--chunk': True, '--no-wait': False, '--dry-run': False, '--cluster': True,
+    '--cluster', '--partition', '--time', '--mem', '--cores-per-job', '--account', '--chunk', '--no-wait', '--dry-run',
 }
 
 
@@ -64,9 +63,9 @@ def check_options(options, argv):
             continue
         if options.collect and options.resume:
             raise UserError('--collect and --resume exclude each other')
-        extra = _flags(argv) - set(CLUSTER_OPTIONS) - {f'--{name}'}
+        extra = _flags(argv) - CLUSTER_OPTIONS - {f'--{name}'}
         if name == 'collect':
-            extra |= _flags(argv) & (set(CLUSTER_OPTIONS) - {'--cluster'})
+            extra |= _flags(argv) & (CLUSTER_OPTIONS - {'--cluster'})
         if extra:
             raise UserError(
                 f"--{name} takes the run's settings from {Path(folder) / 'grid_batch' / MANIFEST}; "
@@ -74,7 +73,7 @@ def check_options(options, argv):
             )
         options.cluster = 'slurm'
     if not options.cluster:
-        given = (_flags(argv) & set(CLUSTER_OPTIONS)) - {'--cluster'}
+        given = (_flags(argv) & CLUSTER_OPTIONS) - {'--cluster'}
         if given:
             raise UserError(f"{', '.join(sorted(given))} {'goes' if len(given) == 1 else 'go'} with --cluster slurm")
         return

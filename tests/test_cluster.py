@@ -59,6 +59,12 @@ def wait_for(condition, seconds=120, step=0.2):
     return False
 
 
+def sigint_as_from_a_terminal():
+    """In a child process: Ctrl-C's signal handled by default, even where the tests run
+    with SIGINT ignored (as a background job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def jobs_of_run(out):
     return [line.split('\t') for line in (out / 'grid_batch' / 'jobs.tsv').read_text().splitlines()]
 
@@ -206,6 +212,7 @@ def test_interrupt_cancels_its_own_jobs_only(slurm_cluster, tmp_path):
         proc = subprocess.Popen(
             [sys.executable, 'M1_grid_search.py', *SMALL_GRID, '--cluster', 'slurm', '--chunk', '1', '--out', str(out)],
             cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=sigint_as_from_a_terminal,
         )
         assert wait_for(lambda: (out / 'grid_batch' / 'jobs.tsv').exists() and len(jobs_of_run(out)) == 4, 60)
         time.sleep(1)
