@@ -9,7 +9,6 @@ replaces ours. Loading is idempotent per process.
 
 import fcntl
 import hashlib
-import os
 import platform
 import re
 import shutil

@@ -3,7 +3,6 @@ then the analysis of its per-point records into results.json and summary.json.""
 
 import copy
 import functools
-import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from analysis.results import read_json, write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import weight_norm_table
 from cells import catalogue
 from engines import cluster, inline, inputs, mpi, point, provenance, run_config, targeted
+from engines.errors import last_error_line
 
 BATCH_LABEL = 'grid'
 GRID_FOLDER = 'grid_batch'
@@ -34,7 +34,6 @@ SETTLED_CFG = (
     'epspTarget', 'cell', 'cellName', 'cellArgs', 'somaSec', 'modFolder', 'synMechParams',
     'search', 'searchTol', 'searchFirstWeight', 'searchMaxWeight', 'cvode_active', 'cvode_atol',
 )
-ERROR_LINE = re.compile(r'^[A-Za-z_.]*(Error|Exception): ')
 
 
 def parse_args(argv, search_params):
@@ -168,11 +167,9 @@ def jobs_of(batch):
 
 def _job_error(job_path):
     """Why a job left no record: the last error line of its stderr, if it has one."""
-    err = Path(f'{job_path}.err')
-    lines = err.read_text(errors='replace').splitlines() if err.exists() else []
-    errors = [line.strip() for line in lines if line.startswith('error:') or ERROR_LINE.match(line)]
-    if errors:
-        return f'the job ended without a result: {errors[-1]}'
+    said = last_error_line(f'{job_path}.err')
+    if said:
+        return f'the job ended without a result: {said}'
     return 'the job ended without a result or an error message (killed, or crashed in compiled code)'
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from analysis.results import read_json, write_json_atomic, write_atomic
 from engines import point, slurm
-from engines.errors import UserError
+from engines.errors import UserError, last_error_line
 
 MANIFEST = 'cluster.json'
 JOBS_FILE = 'jobs.tsv'
@@ -239,14 +239,7 @@ class Run:
 
     def job_output_error(self, chunk):
         """The last error line a chunk's job printed, or ''."""
-        path = self.folder / f'{chunk}.out'
-        lines = path.read_text(errors='replace').splitlines() if path.exists() else []
-        errors = [line.strip() for line in lines if line.startswith('error:') or point_error(line)]
-        return errors[-1] if errors else ''
-
-
-def point_error(line):
-    return bool(re.match(r'^[A-Za-z_.]*(Error|Exception): ', line))
+        return last_error_line(self.folder / f'{chunk}.out')
 
 
 def manifest_of(cfg, options, argv, search_params, jobs):

@@ -1,8 +1,12 @@
 """One-line errors for bad input: the message is shown, the traceback is not."""
 
 import os
+import re
 import sys
 from functools import wraps
+from pathlib import Path
+
+ERROR_LINE = re.compile(r'^(error: |[A-Za-z_.]*(Error|Exception): )')
 
 
 class UserError(Exception):
@@ -28,3 +32,12 @@ def exits_cleanly(main):
             return 141
 
     return wrapper
+
+
+def last_error_line(path):
+    """The last line of the output file ``path`` that reports an error (``error: ...`` or
+    a Python exception), stripped; '' if there is none or no file."""
+    path = Path(path)
+    lines = path.read_text(errors='replace').splitlines() if path.exists() else []
+    errors = [line.strip() for line in lines if ERROR_LINE.match(line)]
+    return errors[-1] if errors else ''
