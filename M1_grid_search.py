@@ -5,8 +5,9 @@ Edit ``search_params`` or override it on the command line:
     python M1_grid_search.py [--secs soma dendrite] [--weights 0.001 0.002] [--locs 0.5]
                              [--target 0.5] [--out results] [--jobs N]
 
-Runs a NetPyNE Batch (init.py once per point), then writes OUT/results.json and
-OUT/summary.json.
+Runs a NetPyNE Batch (init.py once per point), or with --engine inline worker processes
+that reuse one model, or with --cluster slurm jobs on a SLURM cluster; then writes
+OUT/results.json and OUT/summary.json.
 """
 
 import sys
