@@ -11,7 +11,7 @@ from pathlib import Path
 
 from analysis import plots
 from analysis.fit import summarise
-from analysis.results import read_json, write_json_atomic, write_pickle_atomic
+from analysis.results import write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import weight_norm_table
 from cells import catalogue
 from engines import cluster, inline, inputs, mpi, point, provenance, run_config, targeted
@@ -180,8 +180,7 @@ def collect_points(jobs, cfg):
     for values, job_path in jobs:
         path = point.record_path(Path(job_path).parent, Path(job_path).name)
         if path.exists():
-            data = read_json(path)
-            records += data if isinstance(data, list) else [data]
+            records += point.read_records(path)
         else:
             records.append(lost_work(cfg, (values['sec'], values['loc'], values.get('weight')), _job_error(job_path)))
     return records
@@ -323,7 +322,7 @@ def run_with_batch(script, argv, options, cfg, grid):
     folder = options.out / GRID_FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    status = run_batch(script, argv, options.jobs, folder, len(jobs), 'places' if cfg.search == 'target' else 'points')
+    status = run_batch(script, argv, options.jobs, folder, len(jobs), targeted.work_unit(cfg.search))
     if status != 0:
         print(f'warning: the batch process ended with status {status}; see {folder / LOG_FILE}', file=sys.stderr)
     return collect_points(jobs, cfg)
@@ -349,18 +348,17 @@ def run(search_params, argv, script):
         print(f'warning: removed the weightNorm stored in {len(stored)} sections of the cell before the search', file=sys.stderr)
     checked = time.perf_counter()
     still_running = 0
+    lost = functools.partial(lost_work, cfg)
+    unit = targeted.work_unit(cfg.search)
     if options.cluster:
         jobs = jobs_of(make_batch(cfg, grid, options.out))
-        lost = functools.partial(lost_work, cfg)
         records, still_running = cluster.run(options, cfg, jobs, search_params, argv, lost, collecting)
         if records is None:
             return 0
     elif options.engine == 'inline':
-        total = len(grid['sec']) * (1 if cfg.search == 'target' else len(grid['weight']))
         settle = functools.partial(configured_cfg, options)
-        lost = functools.partial(lost_work, cfg)
-        unit = 'places' if cfg.search == 'target' else 'points'
-        records = inline.run(settle, grid, options.jobs, Progress(total, unit), cfg.search, lost)
+        progress = Progress(len(inline.tasks_of(grid, cfg.search)), unit)
+        records = inline.run(settle, grid, options.jobs, progress, cfg.search, lost)
     else:
         records = run_with_batch(script, argv, options, cfg, grid)
     measured = time.perf_counter()
@@ -371,7 +369,7 @@ def run(search_params, argv, script):
     provenance.write_run_record(options.out, argv, options, len(records), stages)
     status = report(options.out, records, summary, table, left_out, finished - started)
     if still_running:
-        print(f'{still_running} {"places" if cfg.search == "target" else "points"} still queued or running; '
+        print(f'{still_running} {unit} still queued or running; '
               f'collect again later: python M1_grid_search.py --collect {options.out}')
         return cluster.STILL_RUNNING
     return status

@@ -31,19 +31,13 @@ def main(argv):
     todo = [index for index in run.chunks()[chunk] if index not in finished]
     if not todo:
         return 0
-    tasks = [_task(run.units[index], cfg.search) for index in todo]
+    tasks = [cluster.unit_work(run.units[index]) for index in todo]
     lost = functools.partial(batch.lost_work, cfg)
     measured = inline.measure_tasks(settle, tasks, options.cores_per_job, cfg.search, lost)
     for index, records in zip(todo, measured):
         write_json_atomic(run.record_path(index), records if cfg.search == 'target' else records[0])
     print(f'{chunk}: {len(todo)} units measured')
     return 0
-
-
-def _task(unit, search):
-    if search == 'target':
-        return (unit['sec'], unit['loc'])
-    return (unit['sec'], unit['loc'], unit['weight'])
 
 
 if __name__ == '__main__':

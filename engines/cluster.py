@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from analysis.results import read_json, write_json_atomic, write_atomic
-from engines import point, slurm
+from engines import point, slurm, targeted
 from engines.errors import UserError, last_error_line
 
 MANIFEST = 'cluster.json'
@@ -57,15 +57,12 @@ def add_arguments(parser):
 
 def check_options(options, argv):
     """Cluster options: well-formed, and only where they apply."""
-    for name in ('collect', 'resume'):
-        folder = getattr(options, name)
-        if folder is None:
-            continue
-        if options.collect and options.resume:
-            raise UserError('--collect and --resume exclude each other')
-        extra = _flags(argv) - CLUSTER_OPTIONS - {f'--{name}'}
-        if name == 'collect':
-            extra |= _flags(argv) & (CLUSTER_OPTIONS - {'--cluster'})
+    if options.collect and options.resume:
+        raise UserError('--collect and --resume exclude each other')
+    if options.collect or options.resume:
+        name, folder = ('collect', options.collect) if options.collect else ('resume', options.resume)
+        allowed = {'--cluster'} if name == 'collect' else CLUSTER_OPTIONS
+        extra = _flags(argv) - allowed - {f'--{name}'}
         if extra:
             raise UserError(
                 f"--{name} takes the run's settings from {Path(folder) / 'grid_batch' / MANIFEST}; "
@@ -242,6 +239,14 @@ class Run:
         return last_error_line(self.folder / f'{chunk}.out')
 
 
+def unit_work(unit):
+    """The work of a unit: the point (sec, loc, weight), or the place (sec, loc) of a
+    targeted search, whose units have no weight."""
+    if 'weight' in unit:
+        return (unit['sec'], unit['loc'], unit['weight'])
+    return (unit['sec'], unit['loc'])
+
+
 def manifest_of(cfg, options, argv, search_params, jobs):
     """The manifest of a run: its command line and settings, and its units (points, or
     places for targeted search), each with its label (the Batch's job name)."""
@@ -356,10 +361,9 @@ def gather(run, states, lost):
     records, running = [], 0
     for index, unit in enumerate(run.units):
         if index in finished:
-            data = read_json(run.record_path(index))
-            records += data if isinstance(data, list) else [data]
+            records += point.read_records(run.record_path(index))
             continue
-        work = (unit['sec'], unit['loc'], unit.get('weight'))
+        work = unit_work(unit)
         if index not in latest:
             records.append(lost(work, 'not submitted to SLURM (--resume OUT submits it)'))
             continue
@@ -386,7 +390,7 @@ def run(options, cfg, batch_jobs, search_params, argv, lost, collecting=False):
 
     folder = options.out / GRID_FOLDER
     manifest = manifest_of(cfg, options, argv, search_params, batch_jobs)
-    unit = 'places' if cfg.search == 'target' else 'points'
+    unit = targeted.work_unit(cfg.search)
     if collecting:
         run = Run(folder)
         if run.manifest['fingerprint'] != manifest['fingerprint']:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.epsp import epsp_features, loss
-from analysis.results import json_line, write_json_atomic
+from analysis.results import json_line, read_json, write_json_atomic
 from engines import inputs
 from engines.errors import UserError
 
@@ -249,6 +249,12 @@ def measure_or_error(cfg, net_params_file=None, output=None):
 def record_path(folder, label):
     """Where a batch job with this save folder and label writes its record."""
     return Path(folder) / f'{label}{POINT_SUFFIX}'
+
+
+def read_records(path):
+    """The records in a job's record file: a point's one, or a searched place's list."""
+    data = read_json(path)
+    return data if isinstance(data, list) else [data]
 
 
 def save_record(cfg, record):

@@ -2,13 +2,13 @@
 its time went, written beside its results."""
 
 import datetime
-import os
 import platform
 import sys
 from importlib import metadata
 from pathlib import Path
 
 from analysis.results import write_json_atomic
+from engines import run_config
 
 RUN_FILE = 'run.json'
 
@@ -36,7 +36,7 @@ def write_run_record(out, argv, options, points, seconds):
         'seconds': {stage: round(value, 4) for stage, value in seconds.items()},
         'finished': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
         'host': platform.node(),
-        'cores': len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count(),
+        'cores': run_config.default_jobs(),
         'executable': sys.executable,
         'versions': versions(),
     }

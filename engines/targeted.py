@@ -10,6 +10,11 @@ from engines import point
 from engines.errors import UserError
 
 
+def work_unit(search):
+    """What one unit of work is called: a place with targeted search, else a point."""
+    return 'places' if search == 'target' else 'points'
+
+
 def search_place(measure, cfg, sec, loc):
     """Records of the search at (sec, loc); ``measure(sec, loc, weight)`` gives a record.
 
