@@ -22,7 +22,7 @@ def main(argv):
         cfg = point.load_cfg(args.simConfig)
         if cfg.verbose:
             output.show()
-        point.apply_point(cfg, args)
+        warnings = point.apply_point(cfg, args)
         if cfg.search == 'target':
             result = targeted.search_job(cfg, args.netParams)
             record = result[-1]
@@ -30,6 +30,8 @@ def main(argv):
             result = record = point.measure_or_error(cfg, args.netParams, output)
         if args.simConfig:
             point.save_record(cfg, result)
+    for line in warnings:
+        print(line, file=sys.stderr)
     print(point.json_line(record), flush=True)
     return 0 if record['status'] == 'ok' else 1
 

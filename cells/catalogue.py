@@ -1,6 +1,7 @@
 """Cells: the built-in ones by label, or a NetPyNE cellParams file; their sections,
 secLists and segments, and which section is the soma."""
 
+import collections
 import copy
 import functools
 import json
@@ -74,7 +75,7 @@ def _read_cell(spec, name, args_json, mod_dir):
             data = json.loads(path.read_text())
         else:
             with open(path, 'rb') as stream:
-                data = pickle.load(stream, encoding='latin1')
+                data = plain(_CellUnpickler(stream, encoding='latin1').load())
     except Exception as err:
         raise UserError(f'cannot read cell file {spec}: {type(err).__name__}: {err}') from None
     secs = data.get('secs') if isinstance(data, dict) else None
@@ -85,11 +86,39 @@ def _read_cell(spec, name, args_json, mod_dir):
     return data
 
 
+class _CellUnpickler(pickle.Unpickler):
+    """Unpickles NetPyNE's ``specs.Dict`` and ``specs.ODict`` (from any NetPyNE version's
+    module, Python 2's included) as plain dicts, without importing NetPyNE."""
+
+    def find_class(self, module, name):
+        if module.split('.')[0] == 'netpyne' and name in ('Dict', 'ODict'):
+            return _LoadedDict if name == 'Dict' else collections.OrderedDict
+        return super().find_class(module, name)
+
+
+class _LoadedDict(dict):
+    """A dict that takes the (empty) instance state NetPyNE's Dict pickles carry."""
+
+
+def plain(value):
+    """A copy of ``value`` made of plain dicts, lists, tuples, strings and numbers: dict
+    subclasses become dicts, numpy arrays lists and numpy scalars Python numbers."""
+    if isinstance(value, dict):
+        return {plain(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain(item) for item in value) if type(value) in (list, tuple) else [plain(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode('latin1')
+    if hasattr(value, 'tolist'):
+        return plain(value.tolist())
+    return value
+
+
 def _import_cell(path, name, args, mod_dir):
     """cellParams of a template or a morphology, through NetPyNE's importCellParams."""
     from cells import mechanisms, morphology
 
-    mechanisms.load_mechanisms(mod_dir)
+    build = mechanisms.load_mechanisms(mod_dir)
     from netpyne import specs
 
     if path.suffix in MORPHOLOGY_SUFFIXES:
@@ -104,6 +133,8 @@ def _import_cell(path, name, args, mod_dir):
         cell = specs.NetParams().importCellParams('cell', str(template), name, cellArgs=args if args is not None else {})
     except Exception as err:
         reason = (str(err).splitlines() or [''])[0]
+        if build.dropped:
+            reason += f"; left out of the build as they failed to compile: {', '.join(sorted(build.dropped))}"
         raise UserError(f'cannot build cell {name} from {path}: {type(err).__name__}: {reason}') from None
     cell = {key: json.loads(json.dumps(value)) for key, value in cell.items() if key != 'conds'}
     cell['secLists'] = {key: members for key, members in (cell.get('secLists') or {}).items() if members}
@@ -130,6 +161,16 @@ def find_soma(cell, requested=None):
     if len(candidates) == 1:
         return candidates[0]
     raise UserError(f"cannot tell which section is the soma: give --soma NAME; sections: {', '.join(names)}")
+
+
+def mechanisms_used(cell):
+    """Names of the NMODL mechanisms the cell inserts or places: its sections' density
+    mechanisms and point processes."""
+    used = set()
+    for sec in cell['secs'].values():
+        used.update(sec.get('mechs') or {})
+        used.update(point['mod'] for point in (sec.get('pointps') or {}).values() if 'mod' in point)
+    return used
 
 
 def section_names(cell):

@@ -2,26 +2,44 @@
 
 The project's mod folder, together with a user's mod folder if one is given, is compiled
 with nrnivmodl into ``cells/build/<hash>/``, where the hash covers the names and contents
-of the .mod files: a changed file gives a new build, an unchanged set is compiled once
-and reused. A user's file that defines a mechanism of the same name as one of ours
-replaces ours. Loading is idempotent per process.
+of every file compiled: the .mod files and the helpers they may include (``.inc``, ``.h``,
+``.c``/``.cpp`` files and any file an INCLUDE statement names). A changed file gives a new
+build; an unchanged set is compiled once and reused. A user's file that defines a
+mechanism of the same name as one of ours replaces ours. Which names a file defines is
+read with NEURON's own NMODL parser (``neuron.nmodl``).
+
+A user's .mod file that does not compile (old C code in VERBATIM blocks, say) is left out
+of the build, and the build records it with the compiler's message: using one of its
+mechanisms is then an error carrying that message (see ``check_cell_mechanisms``), and a
+model that uses none of them runs with a warning naming the file. Loading is idempotent
+per process.
 """
 
 import fcntl
+import functools
 import hashlib
+import json
+import logging
+import os
 import platform
 import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from engines.errors import UserError
 
 MOD_DIR = Path(__file__).resolve().parent / 'mod'
 BUILD_ROOT = Path(__file__).resolve().parent / 'build'
+BUILD_RECORD = 'build.json'  # written last: a build with it is complete
+HELPER_SUFFIXES = ('.inc', '.h', '.hpp', '.hh', '.c', '.cpp', '.cc', '.cxx')
+BUILD_FORMAT = b'wscale-build-2'
 
-_loaded = set()
+log = logging.getLogger('wscale.mechanisms')
+
+_loaded = {}
 
 
 def mod_files(mod_dir):
@@ -35,34 +53,121 @@ def mod_files(mod_dir):
     return files
 
 
-MECHANISM_NAME = re.compile(r'^\s*(?:SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)\s+(\w+)', re.MULTILINE)
+INCLUDE = re.compile(r'^\s*INCLUDE\s+"([^"]+)"', re.MULTILINE)
+
+
+def helper_files(mod_dir):
+    """The files of a mod folder that its .mod files may include: those with a C or
+    NMODL include suffix, and any file of the folder an INCLUDE statement names."""
+    mod_dir = Path(mod_dir)
+    named = set()
+    for path in mod_files(mod_dir):
+        named.update(INCLUDE.findall(path.read_text(errors='replace')))
+    return sorted(
+        path for path in mod_dir.iterdir()
+        if path.is_file() and path.suffix != '.mod' and (path.suffix in HELPER_SUFFIXES or path.name in named)
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _declared_names(path, stamp):
+    try:
+        return _parsed_names(path)
+    except Exception:  # the parser refuses the file: scan its text instead
+        return _scanned_names(Path(path).read_text(errors='replace'))
 
 
 def mechanism_names(path):
-    """The names a .mod file defines (its SUFFIX, POINT_PROCESS or ARTIFICIAL_CELL)."""
-    return set(MECHANISM_NAME.findall(Path(path).read_text(errors='replace')))
+    """The names a .mod file defines: its SUFFIX, POINT_PROCESS or ARTIFICIAL_CELL.
+
+    Read with NEURON's NMODL parser, so keywords may stand anywhere in the NEURON block,
+    several on a line, among comments; a file the parser refuses is scanned for them.
+    """
+    stat = Path(path).stat()
+    return set(_declared_names(str(path), (stat.st_mtime_ns, stat.st_size)))
+
+
+def _parsed_names(path):
+    with _quiet_fds():
+        from neuron.nmodl import ast, dsl, visitor
+
+        tree = dsl.NmodlDriver().parse_file(str(path))
+        found = visitor.AstLookupVisitor().lookup(tree, ast.AstNodeType.SUFFIX)
+    return frozenset(node.name.get_node_name() for node in found)
+
+
+NMODL_COMMENTS = re.compile(
+    r'\bCOMMENT\b.*?\bENDCOMMENT\b|\bVERBATIM\b.*?\bENDVERBATIM\b|[:?][^\n]*', re.DOTALL
+)
+NEURON_BLOCK = re.compile(r'\bNEURON\s*\{([^}]*)\}')
+DECLARATION = re.compile(r'\b(?:SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)\s+(\w+)')
+
+
+def _scanned_names(text):
+    """Declared names from the NEURON block's text, without comments or C code."""
+    block = NEURON_BLOCK.search(NMODL_COMMENTS.sub(' ', text))
+    return frozenset(DECLARATION.findall(block.group(1))) if block else frozenset()
+
+
+class _quiet_fds:
+    """Send what C code prints on file descriptors 1 and 2 to /dev/null for a while."""
+
+    def __enter__(self):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.saved = (os.dup(1), os.dup(2))
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
+
+    def __exit__(self, *exc):
+        os.dup2(self.saved[0], 1)
+        os.dup2(self.saved[1], 2)
+        for fd in self.saved:
+            os.close(fd)
+        return False
 
 
 def build_files(user_mod_dir=None):
-    """The .mod files to compile: the user's folder's, and ours that they do not replace."""
+    """The files to compile: the user's folder's .mod files and helpers, and our .mod
+    files that they do not replace (same mechanism name or same file name)."""
     ours = mod_files(MOD_DIR)
     if user_mod_dir is None:
         return ours
     theirs = mod_files(user_mod_dir)
     taken = set().union(*(mechanism_names(path) for path in theirs))
     names = {path.name for path in theirs}
-    return theirs + [path for path in ours if not (mechanism_names(path) & taken) and path.name not in names]
+    kept = [path for path in ours if not (mechanism_names(path) & taken) and path.name not in names]
+    return theirs + helper_files(user_mod_dir) + kept
 
 
 def content_hash(files):
     """A short hex digest of the names and bytes of the given files."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(BUILD_FORMAT)
     for path in files:
         digest.update(path.name.encode())
         digest.update(b'\0')
         digest.update(path.read_bytes())
         digest.update(b'\0')
     return digest.hexdigest()[:16]
+
+
+class Build:
+    """A compiled set of mechanisms: ``library`` (libnrnmech.so) and ``dropped``, the
+    user's .mod files left out because they failed to compile,
+    ``{file name: {'mechanisms': [names], 'message': compiler lines}}``."""
+
+    def __init__(self, library, dropped=None):
+        self.library = Path(library)
+        self.dropped = dict(dropped or {})
+
+    def dropped_for(self, name):
+        """The dropped file that defines mechanism ``name``, or None."""
+        return next((file for file, info in self.dropped.items() if name in info['mechanisms']), None)
+
+    def __eq__(self, other):
+        return isinstance(other, Build) and (self.library, self.dropped) == (other.library, other.dropped)
 
 
 def _library(build_dir):
@@ -75,30 +180,81 @@ def _nrnivmodl():
     return str(beside) if beside.exists() else 'nrnivmodl'
 
 
+def _read_build(build_dir):
+    record = build_dir / BUILD_RECORD
+    library = _library(build_dir)
+    if record.exists() and library.exists():
+        return Build(library, json.loads(record.read_text())['dropped'])
+    return None
+
+
 def compile_mechanisms(user_mod_dir=None, build_root=BUILD_ROOT):
     """Compile our mechanisms and the user's (``user_mod_dir``) once per content; return
-    the path of the libnrnmech.so. A compile failure raises UserError carrying the
-    compiler's output."""
+    the ``Build``. The user's .mod files that fail to compile are left out of it and
+    recorded; any other failure raises UserError carrying the compiler's output."""
     files = build_files(user_mod_dir)
     build_dir = Path(build_root) / content_hash(files)
-    library = _library(build_dir)
-    if library.exists():
-        return library
+    found = _read_build(build_dir)
+    if found:
+        return found
     build_dir.mkdir(parents=True, exist_ok=True)
     with open(build_dir / '.lock', 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if library.exists():
-            return library
+        found = _read_build(build_dir)
+        if found:
+            return found
+        folder = user_mod_dir or MOD_DIR
+        mods = sum(path.suffix == '.mod' for path in files)
+        log.info(f'compiling {mods} mechanism files ({folder}) with nrnivmodl, once for this content ...')
+        started = time.perf_counter()
         sources = build_dir / 'mod'
-        sources.mkdir(exist_ok=True)
+        shutil.rmtree(sources, ignore_errors=True)
+        sources.mkdir()
         for path in files:
             (sources / path.name).write_bytes(path.read_bytes())
-        proc = subprocess.run([_nrnivmodl(), 'mod'], cwd=build_dir, capture_output=True, text=True)
-        if proc.returncode != 0 or not library.exists():
+        user_mods = {path.name for path in mod_files(user_mod_dir)} if user_mod_dir else set()
+        dropped = _run_nrnivmodl(build_dir, folder, user_mods)
+        (build_dir / BUILD_RECORD).write_text(json.dumps({'dropped': dropped}, indent=1))
+        log.info(f'compiled in {time.perf_counter() - started:.0f} s' + (
+            f', leaving out {len(dropped)} files that failed: {", ".join(sorted(dropped))}' if dropped else ''
+        ))
+    return Build(_library(build_dir), dropped)
+
+
+FAILED_TARGET = re.compile(r"make: \*\*\* \[[^\]]*?:\s*(?:\./)?([^\s\]]+)\.(?:o|cpp)\] Error")
+
+
+def _run_nrnivmodl(build_dir, folder, user_mods):
+    """Run nrnivmodl in ``build_dir`` on its mod/ folder until the library links, each
+    time leaving out the user's .mod files whose translation or compilation failed.
+    Returns those files: {name: {'mechanisms': [...], 'message': ...}}."""
+    sources = build_dir / 'mod'
+    env = {**os.environ, 'MAKEFLAGS': 'k'}  # report every file that fails, not the first
+    dropped = {}
+    while True:
+        proc = subprocess.run([_nrnivmodl(), 'mod'], cwd=build_dir, capture_output=True, text=True, env=env)
+        output = compiler_message(proc.stdout + proc.stderr)
+        if proc.returncode == 0 and _library(build_dir).exists():
+            return dropped
+        failed = sorted({f'{base}.mod' for base in FAILED_TARGET.findall(output)})
+        if not failed or not set(failed) <= user_mods or not set(failed) - set(dropped):
             shutil.rmtree(build_dir / platform.machine(), ignore_errors=True)
-            folder = user_mod_dir or MOD_DIR
-            raise UserError(f'nrnivmodl failed for {folder}:\n{compiler_message(proc.stdout + proc.stderr)}')
-    return library
+            raise UserError(f'nrnivmodl failed for {folder}:\n{output}')
+        for name in failed:
+            dropped[name] = {
+                'mechanisms': sorted(mechanism_names(sources / name)),
+                'message': file_message(output, Path(name).stem),
+            }
+            (sources / name).unlink()
+        if not any(sources.glob('*.mod')):
+            raise UserError(f'nrnivmodl failed for {folder}: no .mod file compiled:\n{output}')
+
+
+def file_message(output, stem, lines=6):
+    """The compiler's error lines about the file ``stem``.mod (its .cpp or .mod)."""
+    mentions = re.compile(rf'\b{re.escape(stem)}\.(?:cpp|mod|o)\b')
+    about = [line.strip() for line in output.splitlines() if mentions.search(line) and 'rror' in line]
+    return '\n'.join(about[:lines]) or f'{stem}.mod failed to compile'
 
 
 def compiler_message(output):
@@ -112,16 +268,17 @@ def compiler_message(output):
 
 
 def load_mechanisms(user_mod_dir=None, build_root=BUILD_ROOT):
-    """Compile if needed and load our and the user's mechanisms into this NEURON process."""
-    library = compile_mechanisms(user_mod_dir, build_root)
-    if library in _loaded:
-        return library
+    """Compile if needed and load our and the user's mechanisms into this NEURON
+    process; return the ``Build``."""
+    build = compile_mechanisms(user_mod_dir, build_root)
+    if build.library in _loaded:
+        return _loaded[build.library]
     from neuron import h
 
-    if not h.nrn_load_dll(str(library)):
-        raise UserError(f'NEURON could not load {library}')
-    _loaded.add(library)
-    return library
+    if not h.nrn_load_dll(str(build.library)):
+        raise UserError(f'NEURON could not load {build.library}')
+    _loaded[build.library] = build
+    return build
 
 
 def known_mechanisms():
@@ -141,11 +298,31 @@ def known_mechanisms():
     return tuple(kinds)
 
 
-def check_cell_mechanisms(cell, density):
+def missing_mechanism(name, used_by, build=None):
+    """The UserError for mechanism ``name`` (used by ``used_by``) that NEURON lacks:
+    its file's compiler message if the build left that file out."""
+    file = build.dropped_for(name) if build else None
+    if file:
+        return UserError(
+            f"mechanism '{name}' of {used_by} is defined in {file}, which failed to compile:\n"
+            f"{build.dropped[file]['message']}"
+        )
+    return UserError(f"mechanism '{name}' of {used_by} is in no mod folder (give its folder with --mod)")
+
+
+def check_cell_mechanisms(cell, density, build=None):
     """Every mechanism in the cell's sections must be among ``density`` names."""
     for sec_name, sec in cell['secs'].items():
         for mech in sec.get('mechs', {}):
             if mech not in density:
-                raise UserError(
-                    f"mechanism '{mech}' of section '{sec_name}' is in no mod folder (give its folder with --mod)"
-                )
+                raise missing_mechanism(mech, f"section '{sec_name}'", build)
+
+
+def unused_dropped(build, used):
+    """Warning lines for the dropped files that define none of the ``used`` names."""
+    return [
+        f"warning: left out {file} ({', '.join(info['mechanisms']) or 'no mechanism'}): it does not compile "
+        f"with this NEURON and the model does not use it"
+        for file, info in sorted(build.dropped.items())
+        if not set(info['mechanisms']) & set(used)
+    ]

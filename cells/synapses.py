@@ -10,6 +10,7 @@ import json
 import math
 from pathlib import Path
 
+from cells import mechanisms
 from engines.errors import UserError
 
 WEIGHT_FRACTION = 'weightFraction'
@@ -52,8 +53,11 @@ def check_synapses(data, source='cfg.synMechParams'):
         raise UserError(f'{source}: every weightFraction is 0, so no weight reaches the synapse')
 
 
-def check_known(data, known, source='the synapse'):
-    """Every entry's 'mod' must be a point process NEURON knows (``known``: names)."""
+def check_known(data, known, source='the synapse', build=None):
+    """Every entry's 'mod' must be a point process NEURON knows (``known``: names); a
+    missing one is named, with the compiler's message if ``build`` left its file out."""
     for label, params in data.items():
         if params['mod'] not in known:
+            if build is not None and build.dropped_for(params['mod']):
+                raise mechanisms.missing_mechanism(params['mod'], f"{source} '{label}'", build)
             raise UserError(f"{source}: '{label}' uses mechanism '{params['mod']}', which no mod folder provides")

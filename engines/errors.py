@@ -1,5 +1,6 @@
 """One-line errors for bad input: the message is shown, the traceback is not."""
 
+import logging
 import os
 import re
 import sys
@@ -19,6 +20,7 @@ def exits_cleanly(main):
 
     @wraps(main)
     def wrapper(*args, **kwargs):
+        show_messages()
         try:
             return main(*args, **kwargs)
         except UserError as err:
@@ -41,3 +43,16 @@ def last_error_line(path):
     lines = path.read_text(errors='replace').splitlines() if path.exists() else []
     errors = [line.strip() for line in lines if ERROR_LINE.match(line)]
     return errors[-1] if errors else ''
+
+
+def show_messages():
+    """Show the project's progress messages (logger 'wscale', level INFO) on this
+    process's stderr as it is now, even while CapturedOutput later collects fds 1 and 2."""
+    logger = logging.getLogger('wscale')
+    if logger.handlers:
+        return
+    handler = logging.StreamHandler(os.fdopen(os.dup(2), 'w', buffering=1))
+    handler.setFormatter(logging.Formatter('%(message)s'))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

@@ -124,8 +124,14 @@ def add_model_arguments(parser):
 
 
 def check_mechanisms(cfg):
-    """Compile and load the mechanisms; the cell's and the synapse's must all be there."""
-    mechanisms.load_mechanisms(cfg.modFolder)
+    """Compile and load the mechanisms; the cell's and the synapse's must all be there.
+
+    Returns a warning line for each of the user's .mod files that failed to compile and
+    defines nothing the model uses (the build left it out)."""
+    build = mechanisms.load_mechanisms(cfg.modFolder)
     density, point_processes = mechanisms.known_mechanisms()
-    mechanisms.check_cell_mechanisms(catalogue.cell_of(cfg), density)
-    synapses.check_known(cfg.synMechParams, point_processes)
+    cell = catalogue.cell_of(cfg)
+    mechanisms.check_cell_mechanisms(cell, density, build)
+    synapses.check_known(cfg.synMechParams, point_processes, build=build)
+    used = catalogue.mechanisms_used(cell) | {params['mod'] for params in cfg.synMechParams.values()}
+    return mechanisms.unused_dropped(build, used)

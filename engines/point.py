@@ -175,14 +175,15 @@ class CapturedOutput(contextlib.AbstractContextManager):
 
 
 def apply_point(cfg, args):
-    """Set the point on ``cfg`` from init.py's arguments where given, then check it."""
+    """Set the point on ``cfg`` from init.py's arguments where given, then check it;
+    return the warnings of ``inputs.check_mechanisms``."""
     inputs.settle_model(cfg, args)
     for name, key in (('sec', 'sec'), ('loc', 'loc'), ('weight', 'weight'), ('target', 'epspTarget')):
         value = getattr(args, name)
         if value is not None:
             setattr(cfg, key, value)
     inputs.check_point(cfg)
-    inputs.check_mechanisms(cfg)
+    return inputs.check_mechanisms(cfg)
 
 
 def parse_init_args(argv):

@@ -10,6 +10,7 @@ import pytest
 from analysis.weight_norm import netpyne_segment_index
 from cells import catalogue
 from cells.generate_pyramidal import DEFAULT_FILE
+from cells.mechanisms import compile_mechanisms
 from tests.helpers import PROJECT, assert_one_line_error, run_command
 from tests.test_weight_norm import netcon_weights
 
@@ -84,13 +85,13 @@ def test_a_user_mod_folder_is_compiled_once_and_used(tmp_path):
     without = run_command('init.py', '--cell', cell_file)
     assert_one_line_error(without, "mechanism 'leakextra' of section 'soma' is in no mod folder")
 
-    builds = set((PROJECT / 'cells' / 'build').iterdir())
     first = run_command('init.py', '--cell', cell_file, '--mod', mods)
     assert first.returncode == 0, first.stderr
-    new_builds = set((PROJECT / 'cells' / 'build').iterdir()) - builds
-    assert len(new_builds) <= 1
+    library = compile_mechanisms(mods).library
+    stamp = library.stat().st_mtime_ns
     second = run_command('init.py', '--cell', cell_file, '--mod', mods)
-    assert set((PROJECT / 'cells' / 'build').iterdir()) - builds == new_builds
+    assert library.stat().st_mtime_ns == stamp
+    assert 'compiling' not in second.stderr
     assert json.loads(second.stdout) == {**json.loads(first.stdout), 'run_time': json.loads(second.stdout)['run_time']}
     plain = json.loads(run_command('init.py', '--cell', DEFAULT_FILE).stdout)
     assert json.loads(first.stdout)['epsp'] < plain['epsp']
@@ -133,13 +134,17 @@ def test_bad_cell_inputs_are_one_line_and_write_nothing(tmp_path):
         assert not out.exists()
 
 
-def test_a_mod_folder_that_fails_to_compile_shows_the_compiler(tmp_path):
+def test_a_needed_mechanism_that_fails_to_compile_shows_the_compiler(tmp_path):
     broken = tmp_path / 'broken'
     broken.mkdir()
     (broken / 'broken.mod').write_text('NEURON {\n  SUFFIX broken\n}\nBREAKPOINT {\n  x = \n}\n')
+    cell = json.loads(DEFAULT_FILE.read_text())
+    cell['secs']['soma']['mechs']['broken'] = {}
+    cell_file = tmp_path / 'needs_broken.json'
+    cell_file.write_text(json.dumps(cell))
     out = tmp_path / 'out'
-    proc = run_command('M1_grid_search.py', '--mod', broken, '--out', out)
+    proc = run_command('M1_grid_search.py', '--cell', cell_file, '--secs', 'soma', '--mod', broken, '--out', out)
     assert proc.returncode == 2 and proc.stdout == ''
-    assert proc.stderr.startswith('error: nrnivmodl failed for')
-    assert 'broken.mod' in proc.stderr and 'Traceback' not in proc.stderr
+    assert "error: mechanism 'broken' of section 'soma' is defined in broken.mod, which failed to compile:" in proc.stderr
+    assert 'broken.mod' in proc.stderr.split('failed to compile:')[1] and 'Traceback' not in proc.stderr
     assert not out.exists()
