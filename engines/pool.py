@@ -1,0 +1,194 @@
+"""Worker processes that outlive the crashes of their tasks.
+
+Each worker is forked from the calling process (so it starts with everything that
+process has imported and loaded), runs ``start()`` once, then ``work(task)`` for one task
+at a time. A worker that dies (a segmentation fault in a mechanism, say) costs only the
+task it was on: that task is recorded by ``lost(task, message)`` and a fresh worker takes
+the rest. A worker that dies or fails while starting ends the run: every task not yet
+done is recorded as lost with the reason.
+"""
+
+import multiprocessing
+import os
+import signal
+import traceback
+from collections import deque
+from multiprocessing.connection import wait
+
+
+def _serve(connection, start, work, quiet):
+    """A worker's life: start, say so, then answer (index, task) messages until None."""
+    if quiet:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+    try:
+        start()
+    except BaseException as err:  # reported to the caller as the reason of every task
+        connection.send(('failed', _reason(err)))
+        os._exit(1)
+    connection.send(('ready', None))
+    while True:
+        try:
+            message = connection.recv()
+        except EOFError:
+            break
+        if message is None:
+            break
+        index, task = message
+        connection.send(('done', (index, work(task))))
+    os._exit(0)
+
+
+def _reason(err):
+    """One line for an exception, with the place it came from."""
+    where = traceback.extract_tb(err.__traceback__)[-1:] if err.__traceback__ else []
+    place = f' (at {os.path.basename(where[0].filename)}:{where[0].lineno})' if where else ''
+    return f'{type(err).__name__}: {err}{place}'
+
+
+def exit_description(code):
+    """How a process ended, in words, from its exit code."""
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f'signal {-code}'
+        return f'killed by {name}' + (' (segmentation fault)' if name == 'SIGSEGV' else '')
+    return f'exit status {code}'
+
+
+class _Worker:
+    def __init__(self, context, start, work, quiet):
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, start, work, quiet), daemon=True)
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.current = None  # index of the task being worked on
+
+    def give(self, index, item):
+        """Send a task; False if the worker can no longer take it."""
+        try:
+            self.connection.send((index, item))
+        except (OSError, ValueError):
+            return False
+        self.current = index
+        return True
+
+    def messages(self):
+        """The messages waiting, and whether the worker's end of the pipe is closed."""
+        received = []
+        try:
+            while self.connection.poll():
+                received.append(self.connection.recv())
+        except (EOFError, OSError):
+            return received, True
+        return received, False
+
+    def stop(self):
+        try:
+            self.connection.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.connection.close()
+
+
+class _Run:
+    """The bookkeeping of one ``run_tasks`` call."""
+
+    def __init__(self, tasks, workers, start, work, lost, prepare, finished, quiet):
+        self.tasks, self.lost, self.prepare, self.finished = tasks, lost, prepare, finished
+        self.make = lambda: _Worker(multiprocessing.get_context('fork'), start, work, quiet)
+        self.pending = deque(range(len(tasks)))
+        self.results = {}
+        self.pool = [self.make() for _ in range(min(workers, len(tasks)))]
+
+    def settle(self, index, result):
+        self.results[index] = result
+        if self.finished:
+            self.finished(self.tasks[index], result)
+
+    def abandon(self, message):
+        while self.pending:
+            index = self.pending.popleft()
+            self.settle(index, self.lost(self.tasks[index], message))
+
+    def hand_out(self, worker):
+        """Give the worker the next task; False if it could not take it."""
+        worker.current = None
+        if not self.pending:
+            return True
+        index = self.pending.popleft()
+        if worker.give(index, self.prepare(self.tasks[index]) if self.prepare else self.tasks[index]):
+            return True
+        self.pending.appendleft(index)
+        return False
+
+    def serve(self):
+        """Wait for the workers once and act on what they said or how they ended."""
+        watched = {}
+        for worker in self.pool:
+            watched[worker.connection] = watched[worker.process.sentinel] = worker
+        for worker in dict.fromkeys(watched[ready] for ready in wait(list(watched))):
+            received, closed = worker.messages()
+            for kind, payload in received:
+                if kind == 'failed':
+                    self.retire(worker)
+                    self.abandon(f'the model could not be built: {payload}')
+                    break
+                if kind == 'done':
+                    self.settle(*payload)
+                worker.ready = True
+                if not self.hand_out(worker):
+                    closed = True
+            if worker in self.pool and (closed or not worker.process.is_alive()):
+                self.bury(worker)
+
+    def retire(self, worker):
+        self.pool.remove(worker)
+        worker.stop()
+
+    def bury(self, worker):
+        """A worker has died: record the task it was on and start another, or, if it
+        died while starting, record every task left."""
+        worker.process.join()
+        self.pool.remove(worker)
+        worker.connection.close()
+        how = exit_description(worker.process.exitcode)
+        if not worker.ready:
+            self.abandon(f'a worker process died while building the model ({how})')
+            return
+        if worker.current is not None:
+            self.settle(worker.current, self.lost(self.tasks[worker.current], f'a worker process died while on it ({how})'))
+        if self.pending:
+            self.pool.append(self.make())
+
+
+def run_tasks(tasks, workers, start, work, lost, prepare=None, finished=None, quiet=True):
+    """Yield ``work(task)`` for every task, in the order of ``tasks``, computed by up to
+    ``workers`` processes.
+
+    ``prepare(task)`` (in this process, when the task is handed out) gives what the
+    worker receives; ``finished(task, result)`` is told each result as it arrives, before
+    it is yielded; ``lost(task, message)`` is the result of a task whose worker died or
+    could not start.
+    """
+    run = _Run(list(tasks), workers, start, work, lost, prepare, finished, quiet)
+    given_out = 0
+    try:
+        while given_out < len(run.tasks):
+            if not run.pool:
+                run.abandon('no worker process is left')
+            else:
+                run.serve()
+            while given_out in run.results:
+                yield run.results.pop(given_out)
+                given_out += 1
+    finally:
+        for worker in list(run.pool):
+            run.retire(worker)
