@@ -51,6 +51,11 @@ cfg.searchTol = 0.001
 cfg.searchFirstWeight = 0.001  # uS, the first weight tried
 cfg.searchMaxWeight = 1.0  # uS, the largest weight tried
 
+# weightNorm: a segment where no weight reaches the target gets weightNormFill times the
+# soma's weightNorm (the M1 model caps every weightNorm at 4 x the soma's); None leaves
+# its section out of weight_norm.pkl
+cfg.weightNormFill = 4.0
+
 # Output
 cfg.saveFolder = 'results'
 cfg.simLabel = 'point'

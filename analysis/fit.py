@@ -44,8 +44,8 @@ def summarise(points, target):
     (a point with ``search`` and ``converged``), weight_at_target is the weight the search
     converged on, and the summary adds ``search`` (why it ended) and ``simulations``. Each summary has sec, loc, weight_at_target,
     weight_norm, best_weight, best_epsp, in_range, distance_um (path distance from the
-    soma's centre, from any point that has it) and the counts of points used, spiked and
-    failed.
+    soma's centre, from any point that has it), the counts of points used, spiked and
+    failed, and ``reason``: why no weight was found (None where one was).
     """
     groups = OrderedDict()
     for point in points:
@@ -59,6 +59,7 @@ def summarise(points, target):
         else:
             weight, in_range = (outcome['weight'], True) if outcome['converged'] else (math.nan, False)
         best = min(usable, key=lambda p: p['loss'], default=None)
+        reason = None if in_range else unreached_reason(group, usable, target, outcome)
         summary.append(
             {
                 'sec': sec,
@@ -73,7 +74,27 @@ def summarise(points, target):
                 'points': len(usable),
                 'spiked': sum(1 for p in group if p['status'] == 'ok' and p['spiked']),
                 'failed': sum(1 for p in group if p['status'] != 'ok'),
+                'reason': reason,
                 **({'search': outcome['search'], 'simulations': len(group)} if outcome else {}),
             }
         )
     return summary
+
+
+def unreached_reason(group, usable, target, outcome=None):
+    """Why a place has no weight at target, in words: the targeted search's reason, the
+    failed points, or where the target lies against the grid's EPSPs."""
+    failed = sum(1 for p in group if p['status'] != 'ok')
+    if outcome is not None:
+        return outcome['search']
+    if failed:
+        return f'{failed} of its {len(group)} points failed'
+    if not usable:
+        return f'the soma spiked at all {len(group)} weights'
+    top = max(usable, key=lambda p: p['weight'])
+    bottom = min(usable, key=lambda p: p['weight'])
+    if top['epsp'] < target:
+        return f"target above the grid: the largest weight, {top['weight']:g} uS, gives {top['epsp']:.4g} mV"
+    if bottom['epsp'] > target:
+        return f"target below the grid: the smallest weight, {bottom['weight']:g} uS, gives {bottom['epsp']:.4g} mV"
+    return 'target outside the grid'

@@ -1,21 +1,37 @@
-"""NetPyNE's weightNorm table from the per-location summary: {section: [value per segment]}."""
+"""NetPyNE's weightNorm table from the per-location summary: {section: [value per segment]}.
+
+Segments where no weight reaches the target (a saturating tuft, a soma that spikes first,
+failed simulations) are filled, by default, with FILL_FACTOR times the soma's weightNorm:
+the cap the M1 cortex model puts on every weightNorm (its ``weightNormThreshold``), so
+that a section is never left without a factor, which NetPyNE would read as 1.
+"""
 
 LOC_TOLERANCE = 1e-9
+FILL_FACTOR = 4.0
 
 
-def weight_norm_table(summary, segment_counts):
-    """The weightNorm of every section whose segments were all searched and all reached
-    the target, in segment order; and why each other searched section was left out.
+def soma_weight_norm(summary, soma):
+    """The soma's weightNorm (uS/mV): the mean over its places that reached the target;
+    None if none did."""
+    values = [row['weight_norm'] for row in summary if row['sec'] == soma and row['in_range']]
+    return sum(values) / len(values) if values else None
 
-    ``summary`` holds records with sec, loc, weight_norm, in_range and failed (points
-    that failed there; optional); ``segment_counts``
-    maps section names to nseg. Returns ``(table, left_out)``: ``table`` is
-    ``{section: [weight_norm of segment 0, 1, ...]}`` and ``left_out`` is ``{section: reason}``.
+
+def weight_norm_table(summary, segment_counts, fill=None):
+    """The weightNorm of every section whose segments were all searched, in segment order;
+    the sections left out and why; and the segments filled.
+
+    ``summary`` holds records with sec, loc, weight_norm, in_range and reason (why no
+    weight was found; optional); ``segment_counts`` maps section names to nseg. A segment
+    that did not reach the target gets the value ``fill`` (uS/mV) if it is given, else its
+    section is left out. Returns ``(table, left_out, filled)``: ``table`` is
+    ``{section: [weightNorm of segment 0, 1, ...]}``, ``left_out`` is ``{section: reason}``
+    and ``filled`` is ``{(sec, loc): reason}``.
     """
     by_section = {}
     for row in summary:
         by_section.setdefault(row['sec'], []).append(row)
-    table, left_out = {}, {}
+    table, left_out, filled = {}, {}, {}
     for sec, rows in by_section.items():
         n = segment_counts[sec]
         per_segment = []
@@ -23,17 +39,16 @@ def weight_norm_table(summary, segment_counts):
             centre = (i + 0.5) / n
             per_segment.append(next((r for r in rows if abs(r['loc'] - centre) < LOC_TOLERANCE), None))
         missing = sum(row is None for row in per_segment)
-        unreached = sum(row is not None and not row['in_range'] for row in per_segment)
-        failed = sum(row is not None and not row['in_range'] and row.get('failed', 0) > 0 for row in per_segment)
+        unreached = [row for row in per_segment if row is not None and not row['in_range']]
         if missing:
             left_out[sec] = f'{n - missing} of {n} segment centres searched'
-        elif failed:
-            left_out[sec] = f'simulations failed at {failed} of {n} segments'
-        elif unreached:
-            left_out[sec] = f'target outside the grid at {unreached} of {n} segments'
+        elif unreached and fill is None:
+            reasons = sorted({row.get('reason') or 'target not reached' for row in unreached})
+            left_out[sec] = f"no weight at {len(unreached)} of {n} segments: {'; '.join(reasons)}"
         else:
-            table[sec] = [row['weight_norm'] for row in per_segment]
-    return table, left_out
+            table[sec] = [row['weight_norm'] if row['in_range'] else fill for row in per_segment]
+            filled.update({(row['sec'], row['loc']): row.get('reason') or 'target not reached' for row in unreached})
+    return table, left_out, filled
 
 
 def netpyne_segment_index(loc, nseg):

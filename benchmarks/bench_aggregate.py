@@ -58,12 +58,13 @@ def main():
         started = time.perf_counter()
         records = batch.collect_points(jobs, 0.5)
         read = time.perf_counter() - started
-        summary, table, left_out = batch.write_results(out, records, 0.5, cell)
+        summary, weight_norm = batch.write_results(out, records, 0.5, cell, 'dend_0', 4.0)
         total = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         print(f'read {len(records)} records in {read:.1f} s; analysis and all files in {total:.1f} s; '
               f'peak Python memory {peak:.0f} MiB')
-        print(f'{len(summary)} locations, weightNorm for {len(table)} sections, {len(left_out)} left out')
+        print(f'{len(summary)} locations, weightNorm for {len(weight_norm.table)} sections, '
+              f'{len(weight_norm.filled)} segments filled, {len(weight_norm.left_out)} sections left out')
 
 
 if __name__ == '__main__':

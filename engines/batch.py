@@ -3,16 +3,18 @@ then the analysis of its per-point records into results.json and summary.json.""
 
 import copy
 import functools
+import math
 import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from analysis import plots
 from analysis.fit import summarise
 from analysis.results import write_json_atomic, write_pickle_atomic
-from analysis.weight_norm import weight_norm_table
+from analysis.weight_norm import soma_weight_norm, weight_norm_table
 from cells import catalogue
 from engines import cluster, inline, inputs, mpi, point, provenance, run_config, targeted
 from engines.errors import last_error_line
@@ -62,6 +64,10 @@ def parse_args(argv, search_params):
     )
     parser.add_argument('--tol', type=float, help='targeted search: tolerance, a fraction of the target (default 0.001)')
     parser.add_argument('--max-weight', type=float, help='targeted search: largest weight tried, uS (default 1.0)')
+    parser.add_argument(
+        '--fill-factor', type=fill_factor, metavar='F|none',
+        help="weightNorm of segments without a weight: F x the soma's; none leaves their sections out (default: cfg.weightNormFill, 4)",
+    )
     parser.add_argument('--cvode', action='store_true', help="NEURON's variable time step (CVode) instead of cfg.dt")
     parser.add_argument('--atol', type=float, help='CVode absolute tolerance, at most 1e-4 (default: cfg.cvode_atol, 1e-4)')
     parser.add_argument(
@@ -91,6 +97,22 @@ def parse_args(argv, search_params):
     return options
 
 
+NO_FILL = 'none'
+
+
+def fill_factor(text):
+    """--fill-factor's value: a number > 0, or 'none' (kept as the string until settled)."""
+    if text == NO_FILL:
+        return NO_FILL
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise inputs.UserError(f"--fill-factor must be a number above 0 or 'none', got {text!r}")
+    return value
+
+
 def configured_cfg(options):
     """cfg.py's SimConfig with the command line's overrides applied; fills in the
     options that default to cfg's values (locations, output folder)."""
@@ -107,6 +129,8 @@ def configured_cfg(options):
     cfg.searchTol = options.tol if options.tol is not None else cfg.searchTol
     cfg.searchMaxWeight = options.max_weight if options.max_weight is not None else cfg.searchMaxWeight
     cfg.searchFirstWeight = min(min(options.weights), cfg.searchMaxWeight)
+    if options.fill_factor is not None:
+        cfg.weightNormFill = None if options.fill_factor == NO_FILL else options.fill_factor
     return cfg
 
 
@@ -193,14 +217,24 @@ def lost_work(cfg, work, message):
     return point.error_record(*work[:3], cfg.epspTarget, message)
 
 
-def write_results(out, records, target, cell):
+def write_results(out, records, target, cell, soma, fill_factor):
     """Write results.json (one record per point), summary.json (one per location), the
-    two plots and, for the sections whose every segment was searched and found,
-    weight_norm.pkl and weight_norm.json. Returns the summary, the weightNorm table and
-    the sections left out of it."""
+    two plots and, for the sections whose every segment was searched, weight_norm.pkl and
+    weight_norm.json. A segment without a weight gets ``fill_factor`` times the soma's
+    weightNorm (``soma``: its section), and ``filled: true`` in summary.json; with
+    ``fill_factor`` None its section is left out. Returns the summary and the
+    ``WeightNorm`` written."""
     summary = summarise(records, target)
     segment_counts = {sec: catalogue.nseg(cell, sec) for sec in {row['sec'] for row in summary}}
-    table, left_out = weight_norm_table(summary, segment_counts)
+    soma_value = soma_weight_norm(summary, soma)
+    fill = fill_factor * soma_value if fill_factor is not None and soma_value is not None else None
+    table, left_out, filled = weight_norm_table(summary, segment_counts, fill)
+    if fill_factor is not None and soma_value is None:
+        left_out = {sec: f'{why}; nothing to fill with: the soma has no weightNorm' for sec, why in left_out.items()}
+    for row in summary:
+        row['filled'] = (row['sec'], row['loc']) in filled
+        if row['filled']:
+            row['weight_norm'] = fill
     write_json_atomic(Path(out) / RESULTS_FILE, records)
     write_json_atomic(Path(out) / SUMMARY_FILE, summary)
     plots.epsp_vs_weight(records, target, Path(out) / EPSP_PLOT)
@@ -210,7 +244,16 @@ def write_results(out, records, target, cell):
     if table:
         write_pickle_atomic(Path(out) / WEIGHT_NORM_PKL, table)
         write_json_atomic(Path(out) / WEIGHT_NORM_JSON, table)
-    return summary, table, left_out
+    return summary, WeightNorm(table, left_out, filled, fill, fill_factor)
+
+
+class WeightNorm:
+    """The weightNorm written: ``table`` {section: [value per segment]}, the sections
+    ``left_out`` {section: why}, the places ``filled`` {(sec, loc): why no weight}, and
+    the ``fill`` value (uS/mV) that ``fill_factor`` times the soma's weightNorm gave."""
+
+    def __init__(self, table, left_out, filled, fill, fill_factor):
+        self.table, self.left_out, self.filled, self.fill, self.fill_factor = table, left_out, filled, fill, fill_factor
 
 
 def run_batch_process(options):
@@ -283,7 +326,7 @@ class Progress:
         self.stream.flush()
 
 
-def report(out, records, summary, table, left_out, seconds):
+def report(out, records, summary, weight_norm, seconds):
     """Print what was run and where the results are; return the exit status."""
     failed = [r for r in records if r['status'] != 'ok']
     spiked = [r for r in records if r['status'] == 'ok' and r['spiked']]
@@ -291,21 +334,29 @@ def report(out, records, summary, table, left_out, seconds):
     if len(summary) <= LISTED_LOCATIONS:
         for row in summary:
             if row['in_range']:
-                weight = f"{row['weight_at_target']:.6g} uS"
-            elif row['failed']:
-                weight = f"not found: {row['failed']} of its {row['failed'] + row['points'] + row['spiked']} points failed"
+                weight = f"{row['weight_at_target']:.6g} uS" + (f" ({row['search']})" if 'search' in row else '')
             else:
-                weight = 'target outside the grid'
-            if 'search' in row:
-                weight = f"{weight} ({row['search']})" if row['in_range'] else f"not found: {row['search']}"
+                weight = f"not found: {row['reason']}"
             print(f"  {row['sec']}({row['loc']:g}): weight at target {weight}")
     else:
         found = [row['weight_at_target'] for row in summary if row['in_range']]
         span = f', from {min(found):.6g} to {max(found):.6g} uS' if found else ''
         print(f'  {len(summary)} locations: weight at target found at {len(found)}{span}')
+        reasons = Counter(row['reason'] for row in summary if not row['in_range'])
+        for reason, count in reasons.most_common():
+            print(f'  not found at {count}: {reason}')
     print(f'results: {Path(out) / RESULTS_FILE}, {Path(out) / SUMMARY_FILE}')
+    table, left_out, filled = weight_norm.table, weight_norm.left_out, weight_norm.filled
     if table:
         print(f'weightNorm of {len(table)} sections: {Path(out) / WEIGHT_NORM_PKL} (and .json)')
+    if filled:
+        sections = Counter(sec for sec, _ in filled)
+        where = ', '.join(f'{sec} ({count})' for sec, count in sections.most_common(LISTED_LOCATIONS))
+        more = f' and {len(sections) - LISTED_LOCATIONS} more sections' if len(sections) > LISTED_LOCATIONS else ''
+        print(
+            f'filled {len(filled)} segments without a weight with {weight_norm.fill_factor:g} x the soma\'s weightNorm '
+            f'({weight_norm.fill:.6g} uS/mV; --fill-factor): {where}{more}'
+        )
     if left_out and len(left_out) <= LISTED_LOCATIONS:
         print('left out of weightNorm: ' + '; '.join(f'{sec} ({why})' for sec, why in left_out.items()))
     elif left_out:
@@ -342,7 +393,9 @@ def run(search_params, argv, script):
         cfg = configured_cfg(options)
         grid = grid_of(options, cfg)
         inputs.check_grid(cfg, grid)
-        inputs.check_mechanisms(cfg)
+        warnings = inputs.check_mechanisms(cfg)
+    for line in warnings:
+        print(line, file=sys.stderr)
     stored = catalogue.stored_weight_norm(cfg)
     if stored:
         print(f'warning: removed the weightNorm stored in {len(stored)} sections of the cell before the search', file=sys.stderr)
@@ -362,12 +415,15 @@ def run(search_params, argv, script):
     else:
         records = run_with_batch(script, argv, options, cfg, grid)
     measured = time.perf_counter()
-    summary, table, left_out = write_results(options.out, records, cfg.epspTarget, catalogue.cell_of(cfg))
-    left_out = left_out if options.all_segments else {}
+    summary, weight_norm = write_results(
+        options.out, records, cfg.epspTarget, catalogue.cell_of(cfg), cfg.somaSec, cfg.weightNormFill
+    )
+    if not options.all_segments:
+        weight_norm.left_out = {}
     finished = time.perf_counter()
     stages = {'checks': checked - started, 'engine': measured - checked, 'analysis': finished - measured}
     provenance.write_run_record(options.out, argv, options, len(records), stages)
-    status = report(options.out, records, summary, table, left_out, finished - started)
+    status = report(options.out, records, summary, weight_norm, finished - started)
     if still_running:
         print(f'{still_running} {unit} still queued or running; '
               f'collect again later: python M1_grid_search.py --collect {options.out}')

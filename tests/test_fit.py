@@ -97,25 +97,53 @@ def test_summary_with_no_usable_point():
     assert math.isnan(row['best_weight'])
 
 
-def test_weight_norm_table_in_segment_order():
+WEIGHT_NORM_SUMMARY = [
+    {'sec': 'dend', 'loc': 5 / 6, 'weight_norm': 0.003, 'in_range': True},
+    {'sec': 'dend', 'loc': 1 / 6, 'weight_norm': 0.001, 'in_range': True},
+    {'sec': 'dend', 'loc': 0.5, 'weight_norm': 0.002, 'in_range': True},
+    {'sec': 'soma', 'loc': 0.5, 'weight_norm': 0.0009, 'in_range': True},
+    {'sec': 'axon', 'loc': 0.5, 'weight_norm': math.nan, 'in_range': False, 'reason': 'target above the grid'},
+    {'sec': 'apic', 'loc': 0.5, 'weight_norm': 0.004, 'in_range': True},
+    {'sec': 'basal', 'loc': 0.25, 'weight_norm': 0.005, 'in_range': True},
+    {'sec': 'basal', 'loc': 0.75, 'weight_norm': math.nan, 'in_range': False, 'reason': '2 of its 2 points failed'},
+]
+SEGMENTS = {'dend': 3, 'soma': 1, 'axon': 1, 'apic': 2, 'basal': 2}
+
+
+def test_weight_norm_table_in_segment_order_without_fill():
     from analysis.weight_norm import weight_norm_table
 
-    summary = [
-        {'sec': 'dend', 'loc': 5 / 6, 'weight_norm': 0.003, 'in_range': True},
-        {'sec': 'dend', 'loc': 1 / 6, 'weight_norm': 0.001, 'in_range': True},
-        {'sec': 'dend', 'loc': 0.5, 'weight_norm': 0.002, 'in_range': True},
-        {'sec': 'soma', 'loc': 0.5, 'weight_norm': 0.0009, 'in_range': True},
-        {'sec': 'axon', 'loc': 0.5, 'weight_norm': math.nan, 'in_range': False},
-        {'sec': 'apic', 'loc': 0.5, 'weight_norm': 0.004, 'in_range': True},
-        {'sec': 'basal', 'loc': 0.5, 'weight_norm': math.nan, 'in_range': False, 'failed': 2},
-    ]
-    table, left_out = weight_norm_table(summary, {'dend': 3, 'soma': 1, 'axon': 1, 'apic': 2, 'basal': 1})
+    table, left_out, filled = weight_norm_table(WEIGHT_NORM_SUMMARY, SEGMENTS)
     assert table == {'dend': [0.001, 0.002, 0.003], 'soma': [0.0009]}
     assert left_out == {
-        'axon': 'target outside the grid at 1 of 1 segments',
+        'axon': 'no weight at 1 of 1 segments: target above the grid',
         'apic': '0 of 2 segment centres searched',
-        'basal': 'simulations failed at 1 of 1 segments',
+        'basal': 'no weight at 1 of 2 segments: 2 of its 2 points failed',
     }
+    assert filled == {}
+
+
+def test_weight_norm_table_fills_every_segment_of_a_searched_section():
+    from analysis.weight_norm import FILL_FACTOR, soma_weight_norm, weight_norm_table
+
+    fill = FILL_FACTOR * soma_weight_norm(WEIGHT_NORM_SUMMARY, 'soma')
+    assert fill == pytest.approx(0.0036)
+    table, left_out, filled = weight_norm_table(WEIGHT_NORM_SUMMARY, SEGMENTS, fill)
+    assert table == {'dend': [0.001, 0.002, 0.003], 'soma': [0.0009], 'axon': [fill], 'basal': [0.005, fill]}
+    assert left_out == {'apic': '0 of 2 segment centres searched'}
+    assert filled == {('axon', 0.5): 'target above the grid', ('basal', 0.75): '2 of its 2 points failed'}
+    assert soma_weight_norm(WEIGHT_NORM_SUMMARY, 'axon') is None
+
+
+def test_summary_says_why_a_place_has_no_weight():
+    above = summarise([point('axon', 0.001, 0.1), point('axon', 0.002, 0.2)], 0.5)[0]
+    assert above['reason'] == 'target above the grid: the largest weight, 0.002 uS, gives 0.2 mV'
+    below = summarise([point('soma', 0.001, 0.7), point('soma', 0.002, 1.4)], 0.5)[0]
+    assert below['reason'] == 'target below the grid: the smallest weight, 0.001 uS, gives 0.7 mV'
+    failed = summarise([point('soma', 0.001, None, status='error'), point('soma', 0.002, 1.0)], 0.5)[0]
+    assert failed['reason'] == '1 of its 2 points failed'
+    found = summarise([point('soma', 0.001, 0.4), point('soma', 0.002, 0.8)], 0.5)[0]
+    assert found['reason'] is None
 
 
 def test_netpyne_segment_index_rounds_half_to_even():
