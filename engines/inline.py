@@ -2,7 +2,7 @@
 NEURON and the cell once.
 
 A worker creates the measurement exactly as a batch job does (the project's netParams,
-NetPyNE). Before anything runs it moves the synapse once through every section of the
+NetPyNE). Before anything runs it moves the synapse once through every segment of the
 cell, so that any ion its mechanisms read or write (an NMDA synapse writing ``ica``, say)
 is present everywhere: moving the synapse later never changes the model's structure. It
 runs the model once to the start of the baseline window and keeps that state
@@ -53,7 +53,8 @@ class Measurer:
         self.home = self.cell.secs[cfg.sec]['hObj'](cfg.loc)
         self.stop = cfg.stimTime + cfg.stimDelay + cfg.epspWindow + cfg.recordStep
         for sec in self.cell.secs.values():
-            self._place(sec['hObj'](0.5))
+            for segment in sec['hObj']:
+                self._place(segment)
         self._place(self.home)
         self.sim.preRun()
         h.finitialize(float(cfg.hParams['v_init']))

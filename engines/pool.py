@@ -54,7 +54,7 @@ def exit_description(code):
             name = signal.Signals(-code).name
         except ValueError:
             name = f'signal {-code}'
-        return f'killed by {name}' + (' (segmentation fault)' if name == 'SIGSEGV' else '')
+        return f'killed by {name}' + (', a segmentation fault' if name == 'SIGSEGV' else '')
     return f'exit status {code}'
 
 

@@ -1,6 +1,9 @@
 """Weight at target by plain NEURON, written apart from the tool, for comparison.
 
-    python tests/independent_weight.py CELL.json SOMA SEC LOC SYNAPSES.json TARGET_MV
+    python tests/independent_weight.py CELL SOMA SEC LOC SYNAPSES.json TARGET_MV [MOD_DIR]
+
+CELL is a cellParams .json, or a .pkl as NetPyNE saves it (read with pickle and NetPyNE's
+own classes). MOD_DIR is the cell's mod folder, compiled with the project's.
 
 Builds the cellParams' sections directly with h.Section, puts the synapse file's point
 processes at SEC(LOC), delivers one NetStim event at 701 ms, takes the EPSP as the peak
@@ -9,6 +12,7 @@ EPSP(weight) = target with Brent's method. Prints the weight in uS.
 """
 
 import json
+import pickle
 import sys
 from pathlib import Path
 
@@ -43,11 +47,19 @@ def build(cell):
     return sections
 
 
+def read_cell(path):
+    path = Path(path)
+    if path.suffix == '.pkl':
+        with open(path, 'rb') as stream:
+            return json.loads(json.dumps(pickle.load(stream, encoding='latin1')))
+    return json.loads(path.read_text())
+
+
 def main():
     cell_file, soma, sec, loc, synapse_file, target = sys.argv[1:7]
-    load_mechanisms()
+    load_mechanisms(sys.argv[7] if len(sys.argv) > 7 else None)
     h.load_file('stdrun.hoc')
-    sections = build(json.loads(Path(cell_file).read_text()))
+    sections = build(read_cell(cell_file))
     entries = json.loads(Path(synapse_file).read_text())
     stim = h.NetStim()
     stim.start, stim.number, stim.noise = ONSET - 1.0, 1, 0

@@ -82,3 +82,26 @@ def test_a_worker_that_dies_marks_its_points_failed(tmp_path):
     points = pd.read_json(out / 'results.json')
     assert (points['status'] == 'error').all()
     assert points['error'].str.contains('a worker process died').all()
+
+
+@pytest.mark.parametrize('jobs', ['1', '2'])
+def test_a_worker_that_dies_costs_only_the_point_it_was_on(tmp_path, jobs):
+    project = patched_project(tmp_path, {
+        'engines/inline.py': [
+            ('import copy\n', 'import os\n'),
+            ('        cfg.sec, cfg.loc, cfg.weight = sec, loc, weight\n',
+             "        if sec == os.environ.get('WSCALE_TEST_CRASH_SEC'):\n            os.abort()\n"),
+        ],
+    })
+    out = tmp_path / 'out'
+    proc = run_command(
+        project / 'M1_grid_search.py', '--engine', 'inline', *DEFAULT_GRID, '--jobs', jobs, '--out', out,
+        cwd=project, env={'WSCALE_TEST_CRASH_SEC': 'dendrite'},
+    )
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert '3 of 9 points failed' in proc.stderr and 'Traceback' not in proc.stderr
+    points = pd.read_json(out / 'results.json')
+    lost = points['sec'] == 'dendrite'
+    assert (points.loc[lost, 'error'] == 'a worker process died while on it (killed by SIGABRT)').all()
+    assert (points.loc[~lost, 'status'] == 'ok').all()
+    assert 'dendrite(0.5): weight at target not found: 3 of its 3 points failed' in proc.stdout
