@@ -24,8 +24,9 @@ from bench_grid import PROJECT, machine  # noqa: E402
 CELL = PROJECT / 'cells' / 'pyramidal.json'
 
 
-def grid_command(out, *args, jobs=None):
-    command = [sys.executable, str(PROJECT / 'M1_grid_search.py'), '--cell', str(CELL), '--engine', 'inline', *args]
+def grid_command(out, *args, jobs=None, cell=CELL):
+    """Run the grid command with the inline engine on ``cell``; (wall s, summary.json)."""
+    command = [sys.executable, str(PROJECT / 'M1_grid_search.py'), '--cell', str(cell), '--engine', 'inline', *args]
     command += ['--out', str(out)] + (['--jobs', str(jobs)] if jobs else [])
     started = time.perf_counter()
     proc = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)

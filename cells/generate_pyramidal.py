@@ -20,11 +20,16 @@ import random
 from pathlib import Path
 
 DEFAULT_FILE = Path(__file__).resolve().parent / 'pyramidal.json'
+THIN_TUFT_FILE = Path(__file__).resolve().parent / 'pyramidal_thin_tuft.json'
 MAX_SEGMENT_UM = 20.0
 RESTING_MV = -70.0
 BASAL_TREES = 5
 TRUNK_SECTIONS = 5
-TUFT_BRANCHES = 3
+TUFT = {'branches': 3, 'branch_um': (100, 180), 'branch_diam': 1.2, 'twigs': 2, 'twig_um': (120, 250), 'twig_diam': 0.8}
+# long, thin tuft twigs: a synapse there depolarises its dendrite towards the synaptic
+# reversal potential, so the somatic EPSP grows less than in proportion to the weight and
+# levels off, in places below the target
+THIN_TUFT = {'branches': 4, 'branch_um': (150, 250), 'branch_diam': 0.7, 'twigs': 3, 'twig_um': (250, 400), 'twig_diam': 0.4}
 
 
 def nseg_for(length):
@@ -46,8 +51,9 @@ def _dendrite(rng, length_range, diam, parent, parent_x=1.0):
     return _section(rng.uniform(*length_range), diam, parent, parent_x, mechs, cm=2.0)
 
 
-def generate(seed=1):
-    """The cellParams dict of the generated cell for ``seed``."""
+def generate(seed=1, thin_tuft=False):
+    """The cellParams dict of the generated cell for ``seed``; with ``thin_tuft`` its
+    tuft is THIN_TUFT instead of TUFT."""
     rng = random.Random(seed)
     secs = {
         'soma': {
@@ -70,13 +76,14 @@ def generate(seed=1):
         secs[oblique] = _dendrite(rng, (80, 200), rng.uniform(0.7, 1.1), name, rng.uniform(0.3, 0.9))
         apical += [name, oblique]
         parent = name
-    for i in range(TUFT_BRANCHES):
+    shape = THIN_TUFT if thin_tuft else TUFT
+    for i in range(shape['branches']):
         branch = f'apic_tuft_{i}'
-        secs[branch] = _dendrite(rng, (100, 180), 1.2, parent)
+        secs[branch] = _dendrite(rng, shape['branch_um'], shape['branch_diam'], parent)
         apical.append(branch)
-        for j in range(2):
+        for j in range(shape['twigs']):
             twig = f'{branch}_{j}'
-            secs[twig] = _dendrite(rng, (120, 250), 0.8, branch)
+            secs[twig] = _dendrite(rng, shape['twig_um'], shape['twig_diam'], branch)
             apical.append(twig)
     for t in range(BASAL_TREES):
         stem = f'basal_{t}'
@@ -100,9 +107,11 @@ def generate(seed=1):
 def main():
     parser = argparse.ArgumentParser(description='Generate the pyramidal test cell as NetPyNE cellParams JSON.')
     parser.add_argument('--seed', type=int, default=1)
-    parser.add_argument('--out', type=Path, default=DEFAULT_FILE)
+    parser.add_argument('--thin-tuft', action='store_true', help='a tuft of long thin twigs (default out: THIN_TUFT_FILE)')
+    parser.add_argument('--out', type=Path)
     args = parser.parse_args()
-    cell = generate(args.seed)
+    args.out = args.out or (THIN_TUFT_FILE if args.thin_tuft else DEFAULT_FILE)
+    cell = generate(args.seed, args.thin_tuft)
     args.out.write_text(json.dumps(cell, indent=1) + '\n')
     segments = sum(sec['geom']['nseg'] for sec in cell['secs'].values())
     print(f'{args.out}: {len(cell["secs"])} sections, {segments} segments')

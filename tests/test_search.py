@@ -8,8 +8,8 @@ import pytest
 from analysis.search import TargetSearch
 
 
-def run(curve, target=0.5, tol=0.0005, first=0.001, cap=1.0, threshold=math.inf):
-    search = TargetSearch(target, tol, first, cap)
+def run(curve, target=0.5, tol=0.0005, first=0.001, cap=1.0, threshold=math.inf, slope=None):
+    search = TargetSearch(target, tol, first, cap, slope=slope)
     tried = []
     while not search.done:
         weight = search.next_weight()
@@ -28,6 +28,9 @@ def run(curve, target=0.5, tol=0.0005, first=0.001, cap=1.0, threshold=math.inf)
         lambda w: 200.0 * w + 4e5 * w**2,  # supralinear, NMDA-like
         lambda w: 5000.0 * w,  # the first weight is far too strong
         lambda w: 0.002 + 150.0 * w,  # an offset
+        lambda w: 0.55 * w / (w + 0.01),  # a thin tuft, levelling off just above the target
+        lambda w: 0.505 * (1 - math.exp(-w / 0.02)),  # levelling off sharply, just above it
+        lambda w: 0.51 * math.tanh(w / 0.01),
     ],
 )
 def test_converges_within_tolerance_in_few_simulations(curve):
@@ -35,6 +38,31 @@ def test_converges_within_tolerance_in_few_simulations(curve):
     assert search.converged, search.reason
     assert abs(curve(search.weight) - 0.5) <= 0.0005
     assert search.evaluations == len(tried) <= 8
+
+
+def test_saturating_dendrites_take_few_simulations_on_average():
+    """Curves that level off at 0.52 to 2 mV, half-saturating at 0.003 to 0.3 uS: the
+    proportional guess from below never brackets those; this search does, quickly."""
+    counts = []
+    for top in (0.52, 0.6, 0.8, 1.2, 2.0):
+        for half in (0.003, 0.01, 0.03, 0.1, 0.3):
+            curve = lambda w, top=top, half=half: top * w / (w + half)  # noqa: E731
+            search, _ = run(curve)
+            if top * 1.0 / (1.0 + half) >= 0.5:
+                assert search.converged, (top, half, search.reason)
+                assert abs(curve(search.weight) - 0.5) <= 0.0005
+            else:
+                assert search.reason == 'no weight up to 1.0 uS reaches 0.5 mV'
+            counts.append(search.evaluations)
+    assert sum(counts) / len(counts) <= 5 and max(counts) <= 8
+
+
+def test_a_neighbours_weight_and_slope_make_two_simulations_enough():
+    curve = lambda w: 0.6 * w / (w + 0.02)  # noqa: E731
+    neighbour, _ = run(lambda w: 0.6 * w / (w + 0.021))
+    slope = (math.log(curve(neighbour.weight * 1.01)) - math.log(curve(neighbour.weight))) / math.log(1.01)
+    search, tried = run(curve, first=neighbour.weight, slope=slope)
+    assert search.converged and len(tried) <= 2
 
 
 def test_unreachable_below_the_cap():
