@@ -357,10 +357,11 @@ def report(out, records, summary, weight_norm, seconds):
             f'filled {len(filled)} segments without a weight with {weight_norm.fill_factor:g} x the soma\'s weightNorm '
             f'({weight_norm.fill:.6g} uS/mV; --fill-factor): {where}{more}'
         )
-    if left_out and len(left_out) <= LISTED_LOCATIONS:
-        print('left out of weightNorm: ' + '; '.join(f'{sec} ({why})' for sec, why in left_out.items()))
-    elif left_out:
-        print(f'left out of weightNorm: {len(left_out)} sections (not every segment searched, or target not reached)')
+    if left_out:
+        listed = '; '.join(f'{sec} ({why})' for sec, why in list(left_out.items())[:LISTED_LOCATIONS])
+        more = f'; and {len(left_out) - LISTED_LOCATIONS} more' if len(left_out) > LISTED_LOCATIONS else ''
+        print(f'warning: {len(left_out)} sections left out of weightNorm (NetPyNE applies no factor there): {listed}{more}',
+              file=sys.stderr)
     if failed:
         print(f'error: {len(failed)} of {len(records)} points failed; see "error" in {RESULTS_FILE}', file=sys.stderr)
         return 1

@@ -131,3 +131,34 @@ def test_all_segments_and_locs_exclude_each_other(tmp_path):
 def test_plots_are_written(dendrite_run):
     for name in ('epsp_vs_weight.png', 'weight_norm_vs_distance.png'):
         assert (dendrite_run / name).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+
+
+def test_fill_factor_fills_or_leaves_out_the_sections_with_unreached_segments(tmp_path):
+    grid = ['--secs', 'axon_1', '--all-segments', '--weights', '0.001', '0.002', '--engine', 'inline']
+    filled = run_command('M1_grid_search.py', *grid, '--fill-factor', '2.5', '--out', tmp_path / 'filled')
+    assert filled.returncode == 0, filled.stderr
+    summary = pd.read_json(tmp_path / 'filled' / 'summary.json', precise_float=True).set_index('sec')
+    soma = summary.loc['soma', 'weight_norm']
+    axon = summary.loc['axon_1']
+    unreached = axon[~axon['in_range']]
+    assert len(unreached) >= 3 and unreached['filled'].all() and not axon[axon['in_range']]['filled'].any()
+    assert unreached['reason'].str.startswith('target above the grid: the largest weight, 0.002 uS, gives').all()
+    with open(tmp_path / 'filled' / 'weight_norm.pkl', 'rb') as stream:
+        table = pickle.load(stream)
+    assert len(table['axon_1']) == len(axon)
+    assert table['axon_1'][-1] == pytest.approx(2.5 * soma) and unreached['weight_norm'].to_numpy() == pytest.approx(2.5 * soma)
+    assert f'filled {len(unreached)} segments without a weight with 2.5 x the soma' in filled.stdout
+
+    left = run_command('M1_grid_search.py', *grid, '--fill-factor', 'none', '--out', tmp_path / 'left')
+    assert left.returncode == 0, left.stderr
+    with open(tmp_path / 'left' / 'weight_norm.pkl', 'rb') as stream:
+        assert list(pickle.load(stream)) == ['soma']
+    assert 'warning: 1 sections left out of weightNorm (NetPyNE applies no factor there): axon_1 (no weight at' in left.stderr
+    assert not pd.read_json(tmp_path / 'left' / 'summary.json')['filled'].any()
+
+
+@pytest.mark.parametrize('value', ['0', '-1', 'nan', 'four'])
+def test_a_bad_fill_factor_is_one_line(tmp_path, value):
+    out = tmp_path / 'out'
+    assert_one_line_error(run_command('M1_grid_search.py', '--fill-factor', value, '--out', out), f"got '{value}'")
+    assert not out.exists()
