@@ -4,10 +4,12 @@ Each worker is forked from the calling process (so it starts with everything tha
 process has imported and loaded), runs ``start()`` once, then ``work(task)`` for one task
 at a time. A worker that dies (a segmentation fault in a mechanism, say) costs only the
 task it was on: that task is recorded by ``lost(task, message)`` and a fresh worker takes
-the rest. A worker that dies or fails while starting ends the run: every task not yet
-done is recorded as lost with the reason.
+the rest; a task whose work raises an exception is recorded the same way, with the
+exception and where it was raised. A worker that dies or fails while starting ends the
+run: every task not yet done is recorded as lost with the reason.
 """
 
+import faulthandler
 import multiprocessing
 import os
 import signal
@@ -18,7 +20,8 @@ from multiprocessing.connection import wait
 
 def _serve(connection, start, work, quiet):
     """A worker's life: start, say so, then answer (index, task) messages until None."""
-    if quiet:
+    if quiet:  # a crash is reported by the caller; the worker itself prints nothing
+        faulthandler.disable()
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 1)
         os.dup2(null, 2)
@@ -36,7 +39,12 @@ def _serve(connection, start, work, quiet):
         if message is None:
             break
         index, task = message
-        connection.send(('done', (index, work(task))))
+        try:
+            result = work(task)
+        except Exception as err:  # a bug in the work itself: the task fails, the worker goes on
+            connection.send(('raised', (index, _reason(err))))
+            continue
+        connection.send(('done', (index, result)))
     os._exit(0)
 
 
@@ -143,6 +151,9 @@ class _Run:
                     break
                 if kind == 'done':
                     self.settle(*payload)
+                elif kind == 'raised':
+                    index, reason = payload
+                    self.settle(index, self.lost(self.tasks[index], f'the measurement raised {reason}'))
                 worker.ready = True
                 if not self.hand_out(worker):
                     closed = True

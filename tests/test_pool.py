@@ -1,0 +1,63 @@
+"""Worker processes that outlive their tasks' crashes (engines.pool), on plain Python work."""
+
+import os
+import signal
+
+import pytest
+
+from engines.pool import exit_description, run_tasks
+
+
+def work(task):
+    if task == 'segfault':
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if task == 'raise':
+        raise ValueError('bad task')
+    return f'{task} done by {os.getpid()}'
+
+
+def lost(task, message):
+    return f'{task} lost: {message}'
+
+
+@pytest.mark.parametrize('workers', [1, 2])
+def test_a_crash_or_an_exception_costs_only_its_task(workers):
+    tasks = ['a', 'segfault', 'b', 'raise', 'c', 'segfault', 'd']
+    results = list(run_tasks(tasks, workers, start=lambda: None, work=work, lost=lost))
+    assert len(results) == len(tasks)
+    assert results[1] == results[5] == 'segfault lost: a worker process died while on it (killed by SIGSEGV, a segmentation fault)'
+    assert results[3].startswith("raise lost: the measurement raised ValueError: bad task (at test_pool.py:")
+    for index in (0, 2, 4, 6):
+        assert results[index].startswith(f'{tasks[index]} done by ')
+    assert len({result.split()[-1] for result in results if 'done by' in result}) >= 2  # fresh workers took over
+
+
+def test_results_come_in_task_order_and_each_task_is_prepared_and_reported():
+    finished = []
+    results = list(run_tasks(
+        range(20), 2, start=lambda: None, work=lambda task: task * 10, lost=lost,
+        prepare=lambda task: task + 1, finished=lambda task, result: finished.append((task, result)),
+    ))
+    assert results == [(task + 1) * 10 for task in range(20)]
+    assert sorted(finished) == [(task, (task + 1) * 10) for task in range(20)]
+
+
+def test_a_worker_that_cannot_start_fails_every_task_with_the_reason():
+    def start():
+        raise RuntimeError('no model')
+
+    results = list(run_tasks(['a', 'b', 'c'], 2, start=start, work=work, lost=lost))
+    assert all(result.endswith('lost: the model could not be built: RuntimeError: no model (at test_pool.py:' + result.split(':')[-1])
+               for result in results)
+    assert [result.split(' ')[0] for result in results] == ['a', 'b', 'c']
+
+
+def test_a_worker_that_dies_while_starting_fails_every_task():
+    results = list(run_tasks(['a', 'b'], 1, start=lambda: os.kill(os.getpid(), signal.SIGKILL), work=work, lost=lost))
+    assert results == [f'{task} lost: a worker process died while building the model (killed by SIGKILL)' for task in 'ab']
+
+
+def test_exit_descriptions():
+    assert exit_description(-11) == 'killed by SIGSEGV, a segmentation fault'
+    assert exit_description(-9) == 'killed by SIGKILL'
+    assert exit_description(3) == 'exit status 3'
