@@ -98,3 +98,9 @@ def unreached_reason(group, usable, target, outcome=None):
     if bottom['epsp'] > target:
         return f"target below the grid: the smallest weight, {bottom['weight']:g} uS, gives {bottom['epsp']:.4g} mV"
     return 'target outside the grid'
+
+
+def reason_kind(reason):
+    """A reason without its place's own numbers, for counting places alike:
+    'target above the grid', 'the soma spikes', 'no weight up to 1.0 uS reaches 0.5 mV'."""
+    return reason.split(':')[0].split(' from about ')[0]

@@ -6,6 +6,8 @@ the cap the M1 cortex model puts on every weightNorm (its ``weightNormThreshold`
 that a section is never left without a factor, which NetPyNE would read as 1.
 """
 
+from analysis.fit import reason_kind
+
 LOC_TOLERANCE = 1e-9
 FILL_FACTOR = 4.0
 
@@ -43,7 +45,7 @@ def weight_norm_table(summary, segment_counts, fill=None):
         if missing:
             left_out[sec] = f'{n - missing} of {n} segment centres searched'
         elif unreached and fill is None:
-            reasons = sorted({(row.get('reason') or 'target not reached').split(':')[0] for row in unreached})
+            reasons = sorted({reason_kind(row.get('reason') or 'target not reached') for row in unreached})
             left_out[sec] = f"no weight at {len(unreached)} of {n} segments: {'; '.join(reasons)}"
         else:
             table[sec] = [row['weight_norm'] if row['in_range'] else fill for row in per_segment]

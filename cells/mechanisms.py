@@ -15,6 +15,7 @@ model that uses none of them runs with a warning naming the file. Loading is ide
 per process.
 """
 
+import contextlib
 import fcntl
 import functools
 import hashlib
@@ -88,7 +89,7 @@ def mechanism_names(path):
 
 
 def _parsed_names(path):
-    with _quiet_fds():
+    with _quiet_output():
         from neuron.nmodl import ast, dsl, visitor
 
         tree = dsl.NmodlDriver().parse_file(str(path))
@@ -109,24 +110,23 @@ def _scanned_names(text):
     return frozenset(DECLARATION.findall(block.group(1))) if block else frozenset()
 
 
-class _quiet_fds:
+@contextlib.contextmanager
+def _quiet_output():
     """Send what C code prints on file descriptors 1 and 2 to /dev/null for a while."""
-
-    def __enter__(self):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        self.saved = (os.dup(1), os.dup(2))
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.dup2(null, 2)
-        os.close(null)
-
-    def __exit__(self, *exc):
-        os.dup2(self.saved[0], 1)
-        os.dup2(self.saved[1], 2)
-        for fd in self.saved:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+    try:
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
             os.close(fd)
-        return False
 
 
 def build_files(user_mod_dir=None):

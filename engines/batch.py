@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from analysis import plots
-from analysis.fit import summarise
+from analysis.fit import reason_kind, summarise
 from analysis.results import write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import soma_weight_norm, weight_norm_table
 from cells import catalogue
@@ -342,7 +342,7 @@ def report(out, records, summary, weight_norm, seconds):
         found = [row['weight_at_target'] for row in summary if row['in_range']]
         span = f', from {min(found):.6g} to {max(found):.6g} uS' if found else ''
         print(f'  {len(summary)} locations: weight at target found at {len(found)}{span}')
-        reasons = Counter(row['reason'] for row in summary if not row['in_range'])
+        reasons = Counter(reason_kind(row['reason']) for row in summary if not row['in_range'])
         for reason, count in reasons.most_common():
             print(f'  not found at {count}: {reason}')
     print(f'results: {Path(out) / RESULTS_FILE}, {Path(out) / SUMMARY_FILE}')

@@ -2,6 +2,7 @@
 
 import json
 import pickle
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -150,3 +151,16 @@ def test_section_groups_follow_sec_lists_then_names():
     groups = catalogue.section_groups(cell)
     assert groups['soma'] == 'somatic' and groups['basal_2_1'] == 'basal' and groups['apic_tuft_0_1'] == 'apical'
     assert catalogue.section_groups({'secs': {'dend_3': {}, 'soma': {}}}) == {'dend_3': 'dend', 'soma': 'soma'}
+
+
+def test_the_example_synapse_files_give_each_convention():
+    folder = Path(__file__).resolve().parent.parent / 'cells' / 'synapse_files'
+    fractions = {
+        path.stem: {label: synapses.weight_fraction(entry) for label, entry in synapses.read_synapses(path).items()}
+        for path in sorted(folder.glob('*.json'))
+    }
+    assert fractions == {
+        'ampa': {'AMPA': 1.0},
+        'ampa_nmda_full': {'AMPA': 1.0, 'NMDA': 1.0},
+        'ampa_nmda_split': {'AMPA': 0.5, 'NMDA': 0.5},
+    }
