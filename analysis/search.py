@@ -1,20 +1,23 @@
 """Targeted search: the weight whose EPSP hits the target, in few simulations.
 
 The EPSP grows with the weight: nearly in proportion for small EPSPs, less than in
-proportion where a thin dendrite saturates, more where NMDA receptors unblock. On a
-log-log scale (ln weight against ln EPSP) such curves are close to straight lines, so the
-search works there:
+proportion where a thin dendrite saturates (its synapse drives the dendrite towards the
+synaptic reversal potential), more where NMDA receptors unblock.
 
-1. Until the target is bracketed, it steps along the secant of the last two simulations
-   (with one simulation, along a slope given by a neighbouring place, else slope 1) and
-   overshoots the step by OVERSHOOT, so that a curve bending away cannot make it creep
-   towards the target from one side.
-2. Once a weight below and a weight above the target are known, Brent's method: inverse
-   quadratic interpolation through the last three simulations, or the secant, where that
-   falls well inside the bracket and the bracket keeps shrinking fast enough; bisection
-   otherwise. It converges superlinearly and never leaves the bracket.
+1. Until the target is bracketed, each step aims at the target along the curve
+   EPSP = a w / (w + k) through the last two simulations (1 / EPSP linear in 1 / w: exact
+   for a proportional EPSP and for a saturating one of that shape); with one simulation,
+   along the log-log slope of a neighbouring place, else in proportion. The step is
+   overshot by OVERSHOOT, compounded with every step that did not bracket the target, so
+   that a curve bending away cannot make the search creep towards the target from one
+   side.
+2. Once a weight below and a weight above the target are known, Brent's method on the
+   reciprocal scale (-1 / w against 1 - target / EPSP): inverse quadratic interpolation
+   through the last three simulations, or the secant, where that falls inside the
+   bracket and the bracket keeps halving; bisection (of ln w) otherwise. It converges
+   superlinearly and never leaves the bracket.
 3. A weight at which the soma spikes is an upper side without an EPSP: the step towards
-   it is bisection.
+   it is bisection, down to SPIKE_RESOLUTION.
 
 Pure: it proposes weights and is told their EPSPs.
 """

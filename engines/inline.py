@@ -23,7 +23,8 @@ from engines import point, pool, targeted
 
 _measurer = None
 
-SEARCH_SIMULATIONS = 5  # simulations a targeted search takes at a place, about
+POINTS_PER_WORKER = 25  # a worker builds the model and runs it to the saved state first
+SEARCH_SIMULATIONS = 5  # simulations a targeted search takes at a place, at most about
 
 
 def save_time(cfg):
@@ -88,9 +89,6 @@ class Measurer:
             return point.error_record(sec, loc, weight, cfg.epspTarget, f'{type(err).__name__}: {err}')
 
 
-POINTS_PER_WORKER = 25  # a worker builds the model and runs it to the saved state first
-
-
 def _start_worker(settle, first_place):
     """Worker start: the settled cfg, the model built once."""
     global _measurer
@@ -139,19 +137,18 @@ def measure_tasks(settle, tasks, jobs, search, lost):
     cfg = settle()
     workers = workers_for(len(tasks) * (SEARCH_SIMULATIONS if search == 'target' else 1), jobs)
     start = functools.partial(_start_worker, settle, tuple(tasks[0][:2]))
+    def lost_task(task, message):
+        return [lost(task, message)]
+
     if search == 'target':
         seeds = targeted.Seeds(catalogue.cell_of(cfg))
-        results = pool.run_tasks(
-            tasks, workers, start, _search, lambda task, message: [lost(task, message)],
+        yield from pool.run_tasks(
+            tasks, workers, start, _search, lost_task, quiet=not cfg.verbose,
             prepare=lambda place: (*place, seeds.seed(*place)),
             finished=lambda place, records: seeds.learn(*place, records),
-            quiet=not cfg.verbose,
         )
     else:
-        results = pool.run_tasks(
-            tasks, workers, start, _measure, lambda task, message: [lost(task, message)], quiet=not cfg.verbose
-        )
-    yield from results
+        yield from pool.run_tasks(tasks, workers, start, _measure, lost_task, quiet=not cfg.verbose)
 
 
 def run(settle, grid, jobs, progress, search, lost):
