@@ -214,7 +214,9 @@ def compile_mechanisms(user_mod_dir=None, build_root=BUILD_ROOT):
             (sources / path.name).write_bytes(path.read_bytes())
         user_mods = {path.name for path in mod_files(user_mod_dir)} if user_mod_dir else set()
         dropped = _run_nrnivmodl(build_dir, folder, user_mods)
-        (build_dir / BUILD_RECORD).write_text(json.dumps({'dropped': dropped}, indent=1))
+        partial = build_dir / f'{BUILD_RECORD}.tmp'
+        partial.write_text(json.dumps({'dropped': dropped}, indent=1))
+        os.replace(partial, build_dir / BUILD_RECORD)  # complete or absent for a reader without the lock
         log.info(f'compiled in {time.perf_counter() - started:.0f} s' + (
             f', leaving out {len(dropped)} files that failed: {", ".join(sorted(dropped))}' if dropped else ''
         ))
