@@ -15,6 +15,7 @@ from engines.errors import UserError
 
 PROCESS_ENV = 'WSCALE_BATCH_PROCESS'
 SERIAL, MPI = 'serial', 'mpi'
+THROTTLE_ENV = 'MPIR_CVAR_CH4_PROGRESS_THROTTLE'  # MPICH: poll less while nothing progresses
 
 
 def batch_process():
@@ -62,6 +63,9 @@ def batch_command(script, argv, jobs):
         return command, env
     env[PROCESS_ENV] = MPI
     env['MPI_LIB_NRN_PATH'] = mpi_library()
+    # a rank waiting on the bulletin board polls MPI; throttled, an idle rank leaves its
+    # core to the point processes (default grid, 2 jobs: 36 s of CPU down to 27 s)
+    env.setdefault(THROTTLE_ENV, '1')
     return [mpiexec(), '-n', str(jobs), *command], env
 
 
