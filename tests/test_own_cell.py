@@ -148,3 +148,28 @@ def test_a_needed_mechanism_that_fails_to_compile_shows_the_compiler(tmp_path):
     assert "error: mechanism 'broken' of section 'soma' is defined in broken.mod, which failed to compile:" in proc.stderr
     assert 'broken.mod' in proc.stderr.split('failed to compile:')[1] and 'Traceback' not in proc.stderr
     assert not out.exists()
+
+
+def test_default_synapse_pair_excluded_sections_and_progress_against_plain_neuron(tmp_path):
+    """cfg.py's AMPA + NMDA pair (half the weight each) on the generated cell, sections
+    left out from the command line, progress lines; checked against plain NEURON."""
+    from engines.point import load_cfg
+
+    split = PROJECT / 'cells' / 'synapse_files' / 'ampa_nmda_split.json'
+    assert load_cfg().synMechParams == json.loads(split.read_text())
+    out = tmp_path / 'results'
+    proc = run_command(
+        'M1_grid_search.py', '--cell', DEFAULT_FILE, '--secs', 'basal', '--exclude', 'basal_0', 'basal_1', 'basal_2',
+        'basal_3', 'basal_4_1', '--search', 'target', '--engine', 'inline', '--out', out,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = pd.read_json(out / 'summary.json', precise_float=True)
+    assert list(dict.fromkeys(summary['sec'])) == ['basal_4', 'basal_4_0'] and summary['in_range'].all()
+    progress = [line for line in proc.stdout.splitlines() if ' places done, ' in line]
+    assert progress and progress[-1].startswith('2/2 places done')
+    expected = run_command(
+        PROJECT / 'tests' / 'independent_weight.py', DEFAULT_FILE, 'soma', 'basal_4_0', 0.5, split, 0.5
+    )
+    assert expected.returncode == 0, expected.stderr[-3000:]
+    found = summary.set_index('sec').loc['basal_4_0', 'weight_at_target']
+    assert found == pytest.approx(float(expected.stdout.split()[-1]), rel=0.005)
