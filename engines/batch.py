@@ -134,6 +134,17 @@ def configured_cfg(options):
     return cfg
 
 
+def submitted_cfg(cfg, manifest, out):
+    """The cfg a cluster run was submitted with (its manifest's), which --collect and
+    --resume use, and the warnings to show: one if cfg.py now settles differently."""
+    stored = cluster.stored_cfg(manifest)
+    if point.cfg_settings(stored) == point.cfg_settings(cfg):
+        return stored, []
+    return stored, [
+        f'warning: cfg.py changed since the run into {out} was submitted; the run keeps the settings it was submitted with'
+    ]
+
+
 def grid_of(options, cfg):
     """The grid as NetPyNE Batch params: the places, paired ``sec`` and ``loc`` lists
     (point i is at sec[i], loc[i]), and the weights tried at each place.
@@ -386,15 +397,19 @@ def run(search_params, argv, script):
     if mpi.batch_process():
         return run_batch_process(options)
     collecting = options.collect is not None
+    submitted = None
     if options.collect or options.resume:
-        argv, search_params = cluster.resumed_argv(options, argv)
+        argv, search_params, submitted = cluster.resumed_argv(options, argv)
         options = parse_args(argv, search_params)
     started = time.perf_counter()
     with point.CapturedOutput():
         cfg = configured_cfg(options)
+        warnings = []
+        if submitted is not None and 'cfg' in submitted:
+            cfg, warnings = submitted_cfg(cfg, submitted, options.out)
         grid = grid_of(options, cfg)
         inputs.check_grid(cfg, grid)
-        warnings = inputs.check_mechanisms(cfg)
+        warnings += inputs.check_mechanisms(cfg)
     for line in warnings:
         print(line, file=sys.stderr)
     stored = catalogue.stored_weight_norm(cfg)
@@ -410,7 +425,7 @@ def run(search_params, argv, script):
         if records is None:
             return 0
     elif options.engine == 'inline':
-        settle = functools.partial(configured_cfg, options)
+        settle = functools.partial(point.cfg_from_settings, point.cfg_settings(cfg))  # not cfg.py again
         progress = Progress(len(inline.tasks_of(grid, cfg.search)), unit)
         records = inline.run(settle, grid, options.jobs, progress, cfg.search, lost)
     else:

@@ -2,8 +2,9 @@
 
     python -m engines.chunk_job OUT/grid_batch chunk_0001
 
-The run's command line is read from OUT/grid_batch/cluster.json, so the job settles
-cfg.py and netParams.py exactly as the submitting command did. Each unit's records are
+The run's settings are read from OUT/grid_batch/cluster.json: the job measures with the
+cfg the command settled when it submitted the run (cfg.py edited since changes nothing),
+through the project's netParams.py. Each unit's records are
 written as soon as it is done; units that already have a record (a requeued job) are
 skipped. The chunk's units are shared among the job's CPUs (``--cores-per-job``).
 """
@@ -25,7 +26,7 @@ def main(argv):
     run = cluster.Run(folder)
     manifest = run.manifest
     options = batch.parse_args([*manifest['argv'], '--out', manifest['out']], manifest['search_params'])
-    settle = functools.partial(batch.configured_cfg, options)
+    settle = functools.partial(cluster.stored_cfg, manifest)
     cfg = settle()
     finished = run.finished()
     todo = [index for index in run.chunks()[chunk] if index not in finished]

@@ -107,11 +107,12 @@ def stored_run(folder):
 
 def resumed_argv(options, argv):
     """The command line of a stored run, with the cluster options given now appended
-    (the last of an option wins) and its output folder made explicit."""
+    (the last of an option wins) and its output folder made explicit; its search_params;
+    and its manifest."""
     folder = options.resume or options.collect
     run = stored_run(folder)
     now = _without_values(argv, ('--resume', '--collect'))
-    return [*run['argv'], '--out', str(Path(folder).resolve()), *now], run['search_params']
+    return [*run['argv'], '--out', str(Path(folder).resolve()), *now], run['search_params'], run
 
 
 def _without_values(argv, flags):
@@ -128,10 +129,14 @@ def _without_values(argv, flags):
     return kept
 
 
+def stored_cfg(manifest):
+    """The SimConfig the run was submitted with, as its manifest holds it."""
+    return point.cfg_from_settings(manifest['cfg'])
+
+
 def fingerprint(cfg, units):
     """What makes two runs the same: every cfg setting and the work units."""
-    settings = {key: value for key, value in vars(cfg).items() if not key.startswith('_')}
-    text = json.dumps({'cfg': settings, 'units': units}, sort_keys=True, default=str)
+    text = json.dumps({'cfg': point.cfg_settings(cfg), 'units': units}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -255,6 +260,7 @@ def manifest_of(cfg, options, argv, search_params, jobs):
         'argv': [word for word in _without_values(argv, ('--resume', '--collect', '--out')) if word not in ('--no-wait', '--dry-run')],
         'search_params': search_params,
         'search': cfg.search,
+        'cfg': point.cfg_settings(cfg),
         'out': str(options.out),
         'fingerprint': fingerprint(cfg, units),
         'units': units,
@@ -394,7 +400,7 @@ def run(options, cfg, batch_jobs, search_params, argv, lost, collecting=False):
     if collecting:
         run = Run(folder)
         if run.manifest['fingerprint'] != manifest['fingerprint']:
-            print(f'warning: cfg.py or the cell changed since the run into {options.out} was submitted; '
+            print(f'warning: the grid or the cell changed since the run into {options.out} was submitted; '
                   'gathering its results as they are', file=sys.stderr)
         jobs = {job_id for job_id, _ in run.latest_jobs().values()}
         return gather(run, slurm.JobStates().states(jobs) if jobs else {}, lost)

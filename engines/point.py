@@ -6,6 +6,7 @@ holds per point.
 
 import contextlib
 import importlib.util
+import json
 import os
 import sys
 import tempfile
@@ -222,6 +223,19 @@ def load_cfg(path=None):
     from netpyne import sim
 
     return sim.loadSimCfg(str(path), setLoaded=False)
+
+
+def cfg_settings(cfg):
+    """Every setting of a SimConfig, as plain JSON values."""
+    settings = {key: value for key, value in vars(cfg).items() if not key.startswith('_')}
+    return json.loads(json.dumps(settings, default=str))
+
+
+def cfg_from_settings(settings):
+    """A SimConfig holding ``settings`` (see ``cfg_settings``)."""
+    from netpyne import specs
+
+    return specs.SimConfig(settings)
 
 
 def load_net_params(path, cfg):

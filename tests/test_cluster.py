@@ -15,7 +15,7 @@ import pytest
 
 from engines import cluster, slurm
 from tests.conftest import DEFAULT_GRID
-from tests.helpers import PROJECT, assert_one_line_error, run_command
+from tests.helpers import PROJECT, assert_one_line_error, patched_project, run_command
 
 SMALL_GRID = ['--secs', 'soma', 'dendrite', '--weights', '0.001', '0.002']
 
@@ -200,6 +200,28 @@ def test_cancelled_job_is_an_error_and_resume_finishes(slurm_cluster, tmp_path):
         (out / 'grid_batch' / f'{first_chunk}.json').read_text()
     )['units']
     assert all((out / 'grid_batch' / name).stat().st_mtime_ns == stamp for name, stamp in done_before.items())
+
+
+def test_jobs_that_start_after_cfg_py_is_edited_measure_the_submitted_settings(slurm_cluster, tmp_path):
+    project = patched_project(tmp_path, {})
+    out = tmp_path / 'out'
+    grid = ['--secs', 'soma', '--weights', '0.001', '0.002', '--engine', 'inline']
+    submitted = run_command(project / 'M1_grid_search.py', *grid, '--cluster', 'slurm', '--dry-run', '--out', out, cwd=project)
+    assert submitted.returncode == 0, submitted.stderr
+    cfg_file = project / 'cfg.py'
+    cfg_file.write_text(cfg_file.read_text().replace("'tau2': 5.3,", "'tau2': 20.0,"))
+    resumed = run_command(project / 'M1_grid_search.py', '--resume', out, cwd=project)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert 'submitted 1 SLURM job' in resumed.stdout
+    assert f'warning: cfg.py changed since the run into {out} was submitted' in resumed.stderr
+    on_cluster = pd.read_json(out / 'results.json', precise_float=True)
+    before = run_command('M1_grid_search.py', *grid, '--out', tmp_path / 'before')
+    edited = run_command(project / 'M1_grid_search.py', *grid, '--out', tmp_path / 'edited', cwd=project)
+    assert before.returncode == 0 and edited.returncode == 0, before.stderr + edited.stderr
+    as_submitted = pd.read_json(tmp_path / 'before' / 'results.json', precise_float=True)
+    as_edited = pd.read_json(tmp_path / 'edited' / 'results.json', precise_float=True)
+    assert on_cluster['epsp'].to_numpy() == pytest.approx(as_submitted['epsp'].to_numpy(), rel=1e-9)
+    assert (as_edited['epsp'].to_numpy() > 1.2 * as_submitted['epsp'].to_numpy()).all()
 
 
 def test_interrupt_cancels_its_own_jobs_only(slurm_cluster, tmp_path):
