@@ -23,7 +23,7 @@ search_params = {
 
 @exits_cleanly
 def main(argv):
-    return batch.run(search_params, argv, script=__file__)
+    return batch.run(search_params, argv)
 
 
 if __name__ == '__main__':

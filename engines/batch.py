@@ -28,14 +28,11 @@ WEIGHT_NORM_JSON = 'weight_norm.json'
 EPSP_PLOT = 'epsp_vs_weight.png'
 WEIGHT_NORM_PLOT = 'weight_norm_vs_distance.png'
 LOG_FILE = 'batch.log'
+RUN_SPEC = 'run_spec.json'
 LISTED_LOCATIONS = 20
 ENGINES = ('batch', 'inline')
 SEARCHES = ('grid', 'target')
 MAX_ATOL = 1e-4  # CVode tolerance up to which EPSPs stayed within 0.5 % of the fixed step's
-SETTLED_CFG = (
-    'epspTarget', 'cell', 'cellName', 'cellArgs', 'somaSec', 'modFolder', 'synMechParams',
-    'search', 'searchTol', 'searchFirstWeight', 'searchMaxWeight', 'cvode_active', 'cvode_atol',
-)
 
 
 def parse_args(argv, search_params):
@@ -178,7 +175,7 @@ def make_batch(cfg, grid, out):
         netParamsFile=str(point.NET_PARAMS_FILE),
         params=grid,
         groupedParams=['sec', 'loc'],
-        initCfg={key: getattr(cfg, key) for key in SETTLED_CFG},
+        initCfg=point.cfg_settings(cfg),
     )
     batch.batchLabel = BATCH_LABEL
     batch.saveFolder = str(Path(out) / GRID_FOLDER)
@@ -267,26 +264,11 @@ class WeightNorm:
         self.table, self.left_out, self.filled, self.fill, self.fill_factor = table, left_out, filled, fill, fill_factor
 
 
-def run_batch_process(options):
-    """Inside the batch process: rank 0 runs the Batch and takes jobs too; the other MPI
-    ranks serve its bulletin board until it is done."""
-    pc = mpi.parallel_context()
-    import netpyne.batch  # noqa: F401  every rank runs NetPyNE's job function; load it once, up front
-
-    if pc.id() != 0:
-        pc.runworker()
-        return 0
-    cfg = configured_cfg(options)
-    batch = make_batch(cfg, grid_of(options, cfg), options.out)
-    pc.master_works_on_jobs(1)
-    batch.run()
-    mpi.finish()
-
-
-def run_batch(script, argv, jobs, folder, total, unit):
-    """Run the Batch in its own process (an MPI world for jobs > 1) with its output in
-    ``folder/batch.log``, printing progress; return its exit status."""
-    command, env = mpi.batch_command(script, argv, jobs)
+def run_batch(spec, jobs, folder, total, unit):
+    """Run the Batch of the run spec file ``spec`` in its own process (an MPI world for
+    jobs > 1) with its output in ``folder/batch.log``, printing progress; return its exit
+    status."""
+    command, env = mpi.batch_command(spec, jobs)
     progress = Progress(total, unit)
     with open(Path(folder) / LOG_FILE, 'w') as log:
         proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -379,23 +361,25 @@ def report(out, records, summary, weight_norm, seconds):
     return 0
 
 
-def run_with_batch(script, argv, options, cfg, grid):
-    """Every point's record through the NetPyNE Batch, one init.py process per point."""
+def run_with_batch(options, cfg, grid):
+    """Every point's record through the NetPyNE Batch, one init.py process per point.
+
+    The batch process reads the settled cfg and the grid from OUT/grid_batch/run_spec.json."""
     jobs = jobs_of(make_batch(cfg, grid, options.out))
     folder = options.out / GRID_FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    status = run_batch(script, argv, options.jobs, folder, len(jobs), targeted.work_unit(cfg.search))
+    spec = folder / RUN_SPEC
+    write_json_atomic(spec, {'cfg': point.cfg_settings(cfg), 'grid': grid, 'out': str(options.out)})
+    status = run_batch(spec, options.jobs, folder, len(jobs), targeted.work_unit(cfg.search))
     if status != 0:
         print(f'warning: the batch process ended with status {status}; see {folder / LOG_FILE}', file=sys.stderr)
     return collect_points(jobs, cfg)
 
 
-def run(search_params, argv, script):
+def run(search_params, argv):
     """The grid command: check the input, run the engine, write and report the results."""
     options = parse_args(argv, search_params)
-    if mpi.batch_process():
-        return run_batch_process(options)
     collecting = options.collect is not None
     submitted = None
     if options.collect or options.resume:
@@ -429,7 +413,7 @@ def run(search_params, argv, script):
         progress = Progress(len(inline.tasks_of(grid, cfg.search)), unit)
         records = inline.run(settle, grid, options.jobs, progress, cfg.search, lost)
     else:
-        records = run_with_batch(script, argv, options, cfg, grid)
+        records = run_with_batch(options, cfg, grid)
     measured = time.perf_counter()
     summary, weight_norm = write_results(
         options.out, records, cfg.epspTarget, catalogue.cell_of(cfg), cfg.somaSec, cfg.weightNormFill

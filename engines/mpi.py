@@ -1,9 +1,9 @@
 """The process that runs the NetPyNE Batch: plain Python for one job, MPI for more.
 
-With more than one job the grid command starts itself again under ``mpiexec`` (from the
-pip ``mpich`` wheel; no system MPI needed) with one rank per job; rank 0 runs the Batch
-and every rank, rank 0 included, takes jobs from its bulletin board. With one job the
-Batch runs in a single process, serially.
+The grid command starts ``engines.batch_process`` (with more than one job under
+``mpiexec``, from the pip ``mpich`` wheel; no system MPI needed) with one rank per job;
+rank 0 runs the Batch and every rank, rank 0 included, takes jobs from its bulletin board.
+With one job the Batch runs in a single process, serially.
 """
 
 import os
@@ -16,6 +16,7 @@ from engines.errors import UserError
 PROCESS_ENV = 'WSCALE_BATCH_PROCESS'
 SERIAL, MPI = 'serial', 'mpi'
 THROTTLE_ENV = 'MPIR_CVAR_CH4_PROGRESS_THROTTLE'  # MPICH: poll less while nothing progresses
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def batch_process():
@@ -49,15 +50,17 @@ def mpiexec():
     return found
 
 
-def batch_command(script, argv, jobs):
-    """(command, environment) of the process that runs ``python script argv`` as the batch.
+def batch_command(spec, jobs):
+    """(command, environment) of the batch process, ``python -m engines.batch_process
+    spec``, for the run spec file ``spec``.
 
     Each point is started by NEURON as ``nrniv init.py ...``: the folder of this Python's
     executables goes first on PATH so that the matching nrniv is found.
     """
     env = dict(os.environ)
     env['PATH'] = os.pathsep.join([str(Path(sys.executable).parent), env.get('PATH', '')])
-    command = [sys.executable, str(script), *argv]
+    env['PYTHONPATH'] = os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get('PYTHONPATH')]))
+    command = [sys.executable, '-m', 'engines.batch_process', str(spec)]
     if jobs == 1:
         env[PROCESS_ENV] = SERIAL
         return command, env
