@@ -36,7 +36,7 @@ MOD_DIR = Path(__file__).resolve().parent / 'mod'
 BUILD_ROOT = Path(__file__).resolve().parent / 'build'
 BUILD_RECORD = 'build.json'  # written last: a build with it is complete
 HELPER_SUFFIXES = ('.inc', '.h', '.hpp', '.hh', '.c', '.cpp', '.cc', '.cxx')
-BUILD_FORMAT = b'wscale-build-2'
+BUILD_FORMAT = b'wscale-build-3'
 
 log = logging.getLogger('wscale.mechanisms')
 
@@ -158,9 +158,10 @@ class Build:
     user's .mod files left out because they failed to compile,
     ``{file name: {'mechanisms': [names], 'message': compiler lines}}``."""
 
-    def __init__(self, library, dropped=None):
+    def __init__(self, library, dropped=None, names=()):
         self.library = Path(library)
         self.dropped = dict(dropped or {})
+        self.names = set(names)  # the mechanisms its files define
 
     def dropped_for(self, name):
         """The dropped file that defines mechanism ``name``, or None."""
@@ -184,7 +185,8 @@ def _read_build(build_dir):
     record = build_dir / BUILD_RECORD
     library = _library(build_dir)
     if record.exists() and library.exists():
-        return Build(library, json.loads(record.read_text())['dropped'])
+        stored = json.loads(record.read_text())
+        return Build(library, stored['dropped'], stored.get('names', ()))
     return None
 
 
@@ -213,14 +215,56 @@ def compile_mechanisms(user_mod_dir=None, build_root=BUILD_ROOT):
         for path in files:
             (sources / path.name).write_bytes(path.read_bytes())
         user_mods = {path.name for path in mod_files(user_mod_dir)} if user_mod_dir else set()
-        dropped = _run_nrnivmodl(build_dir, folder, user_mods)
+        dropped = clashing_files([sources / name for name in sorted(user_mods)], built_in_mechanisms())
+        for name in dropped:
+            (sources / name).unlink()
+        dropped.update(_run_nrnivmodl(build_dir, folder, user_mods - set(dropped)))
         partial = build_dir / f'{BUILD_RECORD}.tmp'
-        partial.write_text(json.dumps({'dropped': dropped}, indent=1))
+        names = sorted(set().union(*(mechanism_names(path) for path in sources.glob('*.mod'))))
+        partial.write_text(json.dumps({'dropped': dropped, 'names': names}, indent=1))
         os.replace(partial, build_dir / BUILD_RECORD)  # complete or absent for a reader without the lock
-        log.info(f'compiled in {time.perf_counter() - started:.0f} s' + (
-            f', leaving out {len(dropped)} files that failed: {", ".join(sorted(dropped))}' if dropped else ''
-        ))
-    return Build(_library(build_dir), dropped)
+        left_out = ', '.join(f"{name} ({info['reason']})" for name, info in sorted(dropped.items()))
+        log.info(f'compiled in {time.perf_counter() - started:.0f} s' + (f', leaving out {left_out}' if left_out else ''))
+    return Build(_library(build_dir), dropped, names)
+
+
+DOES_NOT_COMPILE, DEFINED_TWICE, BUILT_IN = 'does not compile', 'defined twice', 'built in'
+
+
+def clashing_files(paths, built_in):
+    """The user's .mod files NEURON could not load beside the others, which the build
+    leaves out: those defining a name that NEURON has ``built_in``, and all the files
+    defining a name that another file also defines. {file name: dropped entry}."""
+    names = {path: mechanism_names(path) for path in paths}
+    owners = {}
+    for path, defined in names.items():
+        for name in defined:
+            owners.setdefault(name, []).append(path.name)
+    clashes = {}
+    for path, defined in names.items():
+        own = sorted(defined & built_in)
+        if own:
+            clashes[path.name] = {
+                'mechanisms': sorted(defined), 'reason': BUILT_IN,
+                'message': f"{path.name} defines {', '.join(own)}, which NEURON has built in; NEURON's own is used",
+            }
+            continue
+        twice = sorted(name for name in defined if len(owners[name]) > 1)
+        if twice:
+            others = sorted({other for name in twice for other in owners[name]} - {path.name})
+            clashes[path.name] = {
+                'mechanisms': sorted(defined), 'reason': DEFINED_TWICE,
+                'message': f"{' and '.join(others)} also define{'s' if len(others) == 1 else ''} {', '.join(twice)}",
+            }
+    return clashes
+
+
+def built_in_mechanisms():
+    """The mechanism names of NEURON itself (as known before any library of ours is
+    loaded into this process)."""
+    density, point_processes = known_mechanisms()
+    loaded = set().union(*(build.names for build in _loaded.values())) if _loaded else set()
+    return (density | point_processes) - loaded
 
 
 FAILED_TARGET = re.compile(r"make: \*\*\* \[[^\]]*?:\s*(?:\./)?([^\s\]]+)\.(?:o|cpp)\] Error")
@@ -245,6 +289,7 @@ def _run_nrnivmodl(build_dir, folder, user_mods):
         for name in failed:
             dropped[name] = {
                 'mechanisms': sorted(mechanism_names(sources / name)),
+                'reason': DOES_NOT_COMPILE,
                 'message': file_message(output, Path(name).stem),
             }
             (sources / name).unlink()
@@ -277,7 +322,12 @@ def load_mechanisms(user_mod_dir=None, build_root=BUILD_ROOT):
         return _loaded[build.library]
     from neuron import h
 
-    if not h.nrn_load_dll(str(build.library)):
+    try:
+        loaded = h.nrn_load_dll(str(build.library))
+    except RuntimeError as err:
+        reason = str(err).split('hoc_execerror: ')[-1].strip()
+        raise UserError(f'NEURON could not load the mechanisms of {user_mod_dir or MOD_DIR}: {reason}') from None
+    if not loaded:
         raise UserError(f'NEURON could not load {build.library}')
     _loaded[build.library] = build
     return build
@@ -304,10 +354,15 @@ def missing_mechanism(name, used_by, build=None):
     """The UserError for mechanism ``name`` (used by ``used_by``) that NEURON lacks:
     its file's compiler message if the build left that file out."""
     file = build.dropped_for(name) if build else None
-    if file:
+    if file and build.dropped[file].get('reason', DOES_NOT_COMPILE) == DOES_NOT_COMPILE:
         return UserError(
             f"mechanism '{name}' of {used_by} is defined in {file}, which failed to compile:\n"
             f"{build.dropped[file]['message']}"
+        )
+    if file:
+        return UserError(
+            f"mechanism '{name}' of {used_by} is defined in {file}, which is left out of the build: "
+            f"{build.dropped[file]['message']}; keep one of the files that define it"
         )
     return UserError(f"mechanism '{name}' of {used_by} is in no mod folder (give its folder with --mod)")
 
@@ -321,10 +376,15 @@ def check_cell_mechanisms(cell, density, build=None):
 
 
 def unused_dropped(build, used):
-    """Warning lines for the dropped files that define none of the ``used`` names."""
-    return [
-        f"warning: left out {file} ({', '.join(info['mechanisms']) or 'no mechanism'}): it does not compile "
-        f"with this NEURON and the model does not use it"
-        for file, info in sorted(build.dropped.items())
-        if not set(info['mechanisms']) & set(used)
-    ]
+    """Warning lines for the files the build left out: each one that defines none of
+    the ``used`` names, and each one NEURON's built-in mechanisms replace."""
+    lines = []
+    for file, info in sorted(build.dropped.items()):
+        reason = info.get('reason', DOES_NOT_COMPILE)
+        if reason == BUILT_IN:
+            lines.append(f"warning: left out {file}: {info['message']}")
+        elif not set(info['mechanisms']) & set(used):
+            why = 'it does not compile with this NEURON' if reason == DOES_NOT_COMPILE else info['message']
+            lines.append(f"warning: left out {file} ({', '.join(info['mechanisms']) or 'no mechanism'}): {why} "
+                         'and the model does not use it')
+    return lines

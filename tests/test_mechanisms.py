@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from cells.mechanisms import (
-    MOD_DIR, check_cell_mechanisms, compile_mechanisms, content_hash, mod_files, unused_dropped,
+    MOD_DIR, check_cell_mechanisms, clashing_files, compile_mechanisms, content_hash, mod_files, unused_dropped,
 )
 from engines.errors import UserError
 
@@ -49,11 +49,13 @@ def test_a_file_that_fails_to_compile_is_left_out_with_the_compiler_message(tmp_
 def test_a_failure_no_file_explains_is_an_error_with_the_compiler_output(tmp_path):
     mods = tmp_path / 'mod'
     mods.mkdir()
-    for name in ('twice_a.mod', 'twice_b.mod'):  # both define the global q10_twice: the link fails
-        (mods / name).write_text('NEURON { SUFFIX twice GLOBAL q10 }\nPARAMETER { q10 = 3 }\n')
+    for name in ('one', 'two'):  # each compiles, but both define the C function helper: the link fails
+        (mods / f'{name}.mod').write_text(
+            f'NEURON {{ SUFFIX {name} }}\nVERBATIM\nextern "C" double helper(void) {{ return 1.0; }}\nENDVERBATIM\n'
+        )
     with pytest.raises(UserError, match='nrnivmodl failed') as failure:
         compile_mechanisms(mods, tmp_path / 'build')
-    assert 'twice' in str(failure.value)
+    assert 'helper' in str(failure.value)
 
 
 def test_missing_or_empty_mod_folder(tmp_path):
@@ -61,3 +63,28 @@ def test_missing_or_empty_mod_folder(tmp_path):
         mod_files(tmp_path / 'absent')
     with pytest.raises(UserError, match='no .mod files'):
         mod_files(tmp_path)
+
+
+def test_files_neuron_could_not_load_together_are_left_out(tmp_path):
+    mods = tmp_path / 'mod'
+    mods.mkdir()
+    (mods / 'kdr.mod').write_text('NEURON { SUFFIX kdr RANGE g }\nPARAMETER { g = 1 }\n')
+    (mods / 'kdr_old.mod').write_text('NEURON { SUFFIX kdr RANGE g }\nPARAMETER { g = 2 }\n')
+    (mods / 'netstim.mod').write_text('NEURON { ARTIFICIAL_CELL NetStim RANGE x }\nPARAMETER { x = 1 }\n')
+    (mods / 'keep.mod').write_text('NEURON { SUFFIX keep RANGE g }\nPARAMETER { g = 1 }\n')
+    clashes = clashing_files(sorted(mods.glob('*.mod')), {'NetStim', 'pas', 'hh'})
+    assert {name: info['reason'] for name, info in clashes.items()} == {
+        'kdr.mod': 'defined twice', 'kdr_old.mod': 'defined twice', 'netstim.mod': 'built in',
+    }
+    assert clashes['kdr.mod']['message'] == 'kdr_old.mod also defines kdr'
+
+    build = compile_mechanisms(mods, tmp_path / 'build')
+    assert sorted(build.dropped) == ['kdr.mod', 'kdr_old.mod', 'netstim.mod'] and 'keep' in build.names
+    assert unused_dropped(build, {'keep', 'pas'}) == [
+        'warning: left out kdr.mod (kdr): kdr_old.mod also defines kdr and the model does not use it',
+        'warning: left out kdr_old.mod (kdr): kdr.mod also defines kdr and the model does not use it',
+        "warning: left out netstim.mod: netstim.mod defines NetStim, which NEURON has built in; NEURON's own is used",
+    ]
+    with pytest.raises(UserError, match="'kdr' of section 'dend' is defined in kdr.mod, which is left out of the build: "
+                                        'kdr_old.mod also defines kdr; keep one'):
+        check_cell_mechanisms({'secs': {'dend': {'mechs': {'kdr': {}}}}}, {'pas'}, build)
