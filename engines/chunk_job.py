@@ -26,7 +26,10 @@ def main(argv):
     run = cluster.Run(folder)
     manifest = run.manifest
     options = batch.parse_args([*manifest['argv'], '--out', manifest['out']], manifest['search_params'])
-    settle = functools.partial(cluster.stored_cfg, manifest)
+    if 'cfg' in manifest:
+        settle = functools.partial(cluster.stored_cfg, manifest)
+    else:  # a run submitted before cluster.json held its cfg: settle cfg.py as it did
+        settle = functools.partial(batch.configured_cfg, options)
     cfg = settle()
     finished = run.finished()
     todo = [index for index in run.chunks()[chunk] if index not in finished]
