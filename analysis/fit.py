@@ -84,9 +84,9 @@ def summarise(points, target):
 def unreached_reason(group, usable, target, outcome=None):
     """Why a place has no weight at target, in words: the targeted search's reason, the
     failed points, or where the target lies against the grid's EPSPs."""
-    failed = sum(1 for p in group if p['status'] != 'ok')
     if outcome is not None:
         return outcome['search']
+    failed = sum(1 for p in group if p['status'] != 'ok')
     if failed:
         return f'{failed} of its {len(group)} points failed'
     if not usable:

@@ -1,15 +1,16 @@
 """NetPyNE's weightNorm table from the per-location summary: {section: [value per segment]}.
 
 Segments where no weight reaches the target (a saturating tuft, a soma that spikes first,
-failed simulations) are filled, by default, with FILL_FACTOR times the soma's weightNorm:
-the cap the M1 cortex model puts on every weightNorm (its ``weightNormThreshold``), so
-that a section is never left without a factor, which NetPyNE would read as 1.
+failed simulations) can be filled with a multiple of the soma's weightNorm (cfg's
+``weightNormFill``, 4 by default: the cap the M1 cortex model puts on every weightNorm,
+its ``weightNormThreshold``), so that a section is never left without a factor, which
+NetPyNE would read as 1.
 """
 
 from analysis.fit import reason_kind
 
 LOC_TOLERANCE = 1e-9
-FILL_FACTOR = 4.0
+UNREACHED = 'target not reached'  # the reason of a row that gives none
 
 
 def soma_weight_norm(summary, soma):
@@ -41,15 +42,16 @@ def weight_norm_table(summary, segment_counts, fill=None):
             centre = (i + 0.5) / n
             per_segment.append(next((r for r in rows if abs(r['loc'] - centre) < LOC_TOLERANCE), None))
         missing = sum(row is None for row in per_segment)
-        unreached = [row for row in per_segment if row is not None and not row['in_range']]
+        unreached = {(row['sec'], row['loc']): row.get('reason') or UNREACHED
+                     for row in per_segment if row is not None and not row['in_range']}
         if missing:
             left_out[sec] = f'{n - missing} of {n} segment centres searched'
         elif unreached and fill is None:
-            reasons = sorted({reason_kind(row.get('reason') or 'target not reached') for row in unreached})
+            reasons = sorted({reason_kind(reason) for reason in unreached.values()})
             left_out[sec] = f"no weight at {len(unreached)} of {n} segments: {'; '.join(reasons)}"
         else:
             table[sec] = [row['weight_norm'] if row['in_range'] else fill for row in per_segment]
-            filled.update({(row['sec'], row['loc']): row.get('reason') or 'target not reached' for row in unreached})
+            filled.update(unreached)
     return table, left_out, filled
 
 

@@ -105,8 +105,10 @@ def plain(value):
     subclasses become dicts, numpy arrays lists and numpy scalars Python numbers."""
     if isinstance(value, dict):
         return {plain(key): plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(plain(item) for item in value) if type(value) in (list, tuple) else [plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(plain(item) for item in value)
+    if isinstance(value, list):
+        return [plain(item) for item in value]
     if isinstance(value, bytes):
         return value.decode('latin1')
     if hasattr(value, 'tolist'):
@@ -134,7 +136,8 @@ def _import_cell(path, name, args, mod_dir):
     except Exception as err:
         reason = (str(err).splitlines() or [''])[0]
         if build.dropped:
-            reason += f"; left out of the build as they failed to compile: {', '.join(sorted(build.dropped))}"
+            left_out = ', '.join(f"{file} ({info['reason']})" for file, info in sorted(build.dropped.items()))
+            reason += f'; left out of the build: {left_out}'
         raise UserError(f'cannot build cell {name} from {path}: {type(err).__name__}: {reason}') from None
     cell = {key: json.loads(json.dumps(value)) for key, value in cell.items() if key != 'conds'}
     cell['secLists'] = {key: members for key, members in (cell.get('secLists') or {}).items() if members}

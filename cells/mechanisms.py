@@ -154,9 +154,10 @@ def content_hash(files):
 
 
 class Build:
-    """A compiled set of mechanisms: ``library`` (libnrnmech.so) and ``dropped``, the
-    user's .mod files left out because they failed to compile,
-    ``{file name: {'mechanisms': [names], 'message': compiler lines}}``."""
+    """A compiled set of mechanisms: ``library`` (libnrnmech.so); ``dropped``, the user's
+    .mod files left out of it, ``{file name: {'mechanisms': [names], 'reason': why (does
+    not compile, defined twice, built in), 'message': compiler lines or the clash}}``; and
+    ``names``, the mechanisms its files define."""
 
     def __init__(self, library, dropped=None, names=()):
         self.library = Path(library)
@@ -168,7 +169,9 @@ class Build:
         return next((file for file, info in self.dropped.items() if name in info['mechanisms']), None)
 
     def __eq__(self, other):
-        return isinstance(other, Build) and (self.library, self.dropped) == (other.library, other.dropped)
+        return isinstance(other, Build) and (self.library, self.dropped, self.names) == (
+            other.library, other.dropped, other.names
+        )
 
 
 def _library(build_dir):
@@ -351,10 +354,10 @@ def known_mechanisms():
 
 
 def missing_mechanism(name, used_by, build=None):
-    """The UserError for mechanism ``name`` (used by ``used_by``) that NEURON lacks:
-    its file's compiler message if the build left that file out."""
+    """The UserError for mechanism ``name`` (used by ``used_by``) that NEURON lacks: why
+    the build left its file out (the compiler's message, or the clash), if it did."""
     file = build.dropped_for(name) if build else None
-    if file and build.dropped[file].get('reason', DOES_NOT_COMPILE) == DOES_NOT_COMPILE:
+    if file and build.dropped[file]['reason'] == DOES_NOT_COMPILE:
         return UserError(
             f"mechanism '{name}' of {used_by} is defined in {file}, which failed to compile:\n"
             f"{build.dropped[file]['message']}"
@@ -380,7 +383,7 @@ def unused_dropped(build, used):
     the ``used`` names, and each one NEURON's built-in mechanisms replace."""
     lines = []
     for file, info in sorted(build.dropped.items()):
-        reason = info.get('reason', DOES_NOT_COMPILE)
+        reason = info['reason']
         if reason == BUILT_IN:
             lines.append(f"warning: left out {file}: {info['message']}")
         elif not set(info['mechanisms']) & set(used):

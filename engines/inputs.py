@@ -126,8 +126,8 @@ def add_model_arguments(parser):
 def check_mechanisms(cfg):
     """Compile and load the mechanisms; the cell's and the synapse's must all be there.
 
-    Returns a warning line for each of the user's .mod files that failed to compile and
-    defines nothing the model uses (the build left it out)."""
+    Returns the warning lines of the user's .mod files the build left out (see
+    ``mechanisms.unused_dropped``)."""
     build = mechanisms.load_mechanisms(cfg.modFolder)
     density, point_processes = mechanisms.known_mechanisms()
     cell = catalogue.cell_of(cfg)

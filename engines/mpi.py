@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 
 from engines.errors import UserError
+from engines.point import PROJECT_DIR
 
 PROCESS_ENV = 'WSCALE_BATCH_PROCESS'
 SERIAL, MPI = 'serial', 'mpi'
 THROTTLE_ENV = 'MPIR_CVAR_CH4_PROGRESS_THROTTLE'  # MPICH: poll less while nothing progresses
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def batch_process():

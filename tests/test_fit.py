@@ -124,9 +124,9 @@ def test_weight_norm_table_in_segment_order_without_fill():
 
 
 def test_weight_norm_table_fills_every_segment_of_a_searched_section():
-    from analysis.weight_norm import FILL_FACTOR, soma_weight_norm, weight_norm_table
+    from analysis.weight_norm import soma_weight_norm, weight_norm_table
 
-    fill = FILL_FACTOR * soma_weight_norm(WEIGHT_NORM_SUMMARY, 'soma')
+    fill = 4.0 * soma_weight_norm(WEIGHT_NORM_SUMMARY, 'soma')
     assert fill == pytest.approx(0.0036)
     table, left_out, filled = weight_norm_table(WEIGHT_NORM_SUMMARY, SEGMENTS, fill)
     assert table == {'dend': [0.001, 0.002, 0.003], 'soma': [0.0009], 'axon': [fill], 'basal': [0.005, fill]}
