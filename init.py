@@ -11,12 +11,13 @@ and also writes its record to ``<saveFolder>/<simLabel>_point.json``; with targe
 
 import sys
 
-from engines import point, targeted
-from engines.errors import exits_cleanly
+from engines import measurement, point, targeted
+from errors import exits_cleanly
 
 
 @exits_cleanly
 def main(argv):
+    measurement.lean_netpyne()
     args = point.parse_init_args(argv)
     with point.CapturedOutput(enabled=not args.simConfig) as output:
         cfg = point.load_cfg(args.simConfig)

@@ -1,5 +1,6 @@
 """Weight at target per location, from grid points (weights in uS, EPSPs in mV)."""
 
+import json
 import math
 from collections import OrderedDict
 
@@ -36,8 +37,10 @@ def weight_norm(weight, target):
     return weight / target
 
 
-def summarise(points, target):
-    """One summary record per (sec, loc) from point records.
+def summarise(points, target, columns=()):
+    """One summary record per (sec, loc) from point records; with ``columns`` (further
+    grid dimensions, such as ``hParams.celsius``), one per (sec, loc, their values),
+    which the record then holds too.
 
     ``points`` are dicts with sec, loc, weight, epsp, loss, spiked and status. Points that
     failed or spiked are left out of the fit. For a place searched by targeted search
@@ -49,9 +52,11 @@ def summarise(points, target):
     """
     groups = OrderedDict()
     for point in points:
-        groups.setdefault((point['sec'], point['loc']), []).append(point)
+        key = (point['sec'], point['loc'], *(point[name] for name in columns))
+        groups.setdefault(json.dumps(key, default=str), []).append(point)
     summary = []
-    for (sec, loc), group in groups.items():
+    for group in groups.values():
+        sec, loc = group[0]['sec'], group[0]['loc']
         usable = [p for p in group if p['status'] == 'ok' and not p['spiked']]
         outcome = next((p for p in group if 'search' in p), None)
         if outcome is None:
@@ -64,6 +69,7 @@ def summarise(points, target):
             {
                 'sec': sec,
                 'loc': loc,
+                **{name: group[0][name] for name in columns},
                 'weight_at_target': weight,
                 'weight_norm': weight_norm(weight, target),
                 'best_weight': best['weight'] if best else math.nan,

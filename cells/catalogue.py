@@ -8,7 +8,7 @@ import json
 import pickle
 from pathlib import Path
 
-from engines.errors import UserError
+from errors import UserError
 
 from cells import pt5b
 

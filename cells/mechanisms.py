@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from engines.errors import UserError
+from errors import UserError
 
 MOD_DIR = Path(__file__).resolve().parent / 'mod'
 BUILD_ROOT = Path(__file__).resolve().parent / 'build'

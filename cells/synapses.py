@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 
 from cells import mechanisms
-from engines.errors import UserError
+from errors import UserError
 
 WEIGHT_FRACTION = 'weightFraction'
 

@@ -12,7 +12,7 @@ import json
 import pickle
 from pathlib import Path
 
-from engines.errors import UserError
+from errors import UserError
 
 
 def read_weight_norm(path):

@@ -17,10 +17,14 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from analysis.results import read_json, write_json_atomic, write_atomic
-from engines import point, slurm, targeted
-from engines.errors import UserError, last_error_line
+from engines import batch, point, slurm, targeted
+from engines.outputs import GRID_FOLDER
+from engines.progress import JobProgress
+from engines.spec import RunSpec, tag
+from errors import UserError, last_error_line
 
 MANIFEST = 'cluster.json'
 JOBS_FILE = 'jobs.tsv'
@@ -94,49 +98,23 @@ def _flags(argv):
     return {word.split('=', 1)[0] for word in argv if word.startswith('--')}
 
 
-def stored_run(folder):
-    """The manifest of the cluster run into output folder ``folder``."""
-    path = Path(folder).resolve() / 'grid_batch' / MANIFEST
+def stored_spec(folder):
+    """The settled run (RunSpec) of the cluster run into output folder ``folder``."""
+    path = Path(folder).resolve() / GRID_FOLDER / MANIFEST
     if not path.is_file():
         raise UserError(f'no cluster run in {folder}: {path} not found')
     try:
-        return read_json(path)
+        manifest = read_json(path)
     except (OSError, ValueError) as err:
         raise UserError(f'cannot read {path}: {err}') from None
+    if 'spec' not in manifest:
+        raise UserError(f'the cluster run in {folder} was submitted by an earlier version; run it again into a new folder')
+    return RunSpec.from_json(manifest['spec'])
 
 
-def resumed_argv(options, argv):
-    """The command line of a stored run, with the cluster options given now appended
-    (the last of an option wins) and its output folder made explicit; its search_params;
-    and its manifest."""
-    folder = options.resume or options.collect
-    run = stored_run(folder)
-    now = _without_values(argv, ('--resume', '--collect'))
-    return [*run['argv'], '--out', str(Path(folder).resolve()), *now], run['search_params'], run
-
-
-def _without_values(argv, flags):
-    kept, skip = [], False
-    for word in argv:
-        if skip:
-            skip = False
-            continue
-        name = word.split('=', 1)[0]
-        if name in flags:
-            skip = '=' not in word
-            continue
-        kept.append(word)
-    return kept
-
-
-def stored_cfg(manifest):
-    """The SimConfig the run was submitted with, as its manifest holds it."""
-    return point.cfg_from_settings(manifest['cfg'])
-
-
-def fingerprint(cfg, units):
+def fingerprint(spec, units):
     """What makes two runs the same: every cfg setting and the work units."""
-    text = json.dumps({'cfg': point.cfg_settings(cfg), 'units': units}, sort_keys=True, default=str)
+    text = json.dumps({'cfg': spec.cfg_settings, 'units': units}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -218,7 +196,7 @@ class Run:
         """Write the sbatch script of a chunk; return its path."""
         lines = [
             '#!/bin/bash',
-            f"#SBATCH --job-name=wscale-{re.sub(r'[^A-Za-z0-9_.-]', '_', options.out.name)}",
+            f"#SBATCH --job-name=wscale-{re.sub(r'[^A-Za-z0-9_.-]', '_', self.folder.parent.name)}",
             f'#SBATCH --output={self.folder / chunk}.out',
             '#SBATCH --ntasks=1',
             f'#SBATCH --cpus-per-task={options.cores_per_job}',
@@ -244,48 +222,11 @@ class Run:
         return last_error_line(self.folder / f'{chunk}.out')
 
 
-def unit_work(unit):
-    """The work of a unit: the point (sec, loc, weight), or the place (sec, loc) of a
-    targeted search, whose units have no weight."""
-    if 'weight' in unit:
-        return (unit['sec'], unit['loc'], unit['weight'])
-    return (unit['sec'], unit['loc'])
-
-
-def manifest_of(cfg, options, argv, search_params, jobs):
-    """The manifest of a run: its command line and settings, and its units (points, or
-    places for targeted search), each with its label (the Batch's job name)."""
+def manifest_of(spec, jobs):
+    """The manifest of a run: its settled spec and its units (points, or places for
+    targeted search), each with its values and its label (the Batch's job name)."""
     units = [dict(values, label=Path(job_path).name) for values, job_path in jobs]
-    return {
-        'argv': [word for word in _without_values(argv, ('--resume', '--collect', '--out')) if word not in ('--no-wait', '--dry-run')],
-        'search_params': search_params,
-        'search': cfg.search,
-        'cfg': point.cfg_settings(cfg),
-        'out': str(options.out),
-        'fingerprint': fingerprint(cfg, units),
-        'units': units,
-    }
-
-
-class JobProgress:
-    """One line of a run's progress: jobs pending, running, done and failed, and units
-    done of the total; rewritten in place on a terminal, else printed when it changes."""
-
-    def __init__(self, total, unit, stream=sys.stdout):
-        self.total, self.unit, self.stream = total, unit, stream
-        self.last = None
-
-    def show(self, counts, done, final=False):
-        line = (
-            f"jobs: {counts['pending']} pending, {counts['running']} running, {counts['done']} done, "
-            f"{counts['failed']} failed; {done}/{self.total} {self.unit} done"
-        )
-        if self.stream.isatty():
-            self.stream.write(f'\r{line}' + ('\n' if final else ''))
-        elif line != self.last:
-            self.stream.write(line + '\n')
-        self.stream.flush()
-        self.last = line
+    return {'spec': spec.to_json(), 'fingerprint': fingerprint(spec, units), 'units': units}
 
 
 def describe_jobs(job_ids, listed=10):
@@ -333,7 +274,7 @@ def submit(run, options, todo):
     return submitted
 
 
-def follow(run, job_states, own, unit):
+def follow(run, job_states, own, unit, out):
     """Poll the jobs that hold the run's unfinished units until all have ended; return
     their final states. Ctrl-C cancels the jobs of ``own`` still active and ends."""
     jobs = {job_id for job_id, _ in run.latest_jobs().values()}
@@ -354,56 +295,62 @@ def follow(run, job_states, own, unit):
         active = [job_id for job_id in own if job_id not in final]
         slurm.cancel(active)
         print(f'\ninterrupted: asked SLURM to cancel {describe_jobs(active)}; '
-              f'--resume {run.manifest["out"]} submits their work again', file=sys.stderr)
+              f'--resume {out} submits their work again', file=sys.stderr)
         raise
 
 
-def gather(run, states, lost):
+def gather(run, spec, states):
     """Every unit's records in unit order: from its record file, else an error record
     saying how its job ended; units whose job is still active are left out. Returns
     (records, units still running)."""
-    finished = run.finished()
     latest = run.latest_jobs()
-    records, running = [], 0
-    for index, unit in enumerate(run.units):
-        if index in finished:
-            records += point.read_records(run.record_path(index))
-            continue
-        work = unit_work(unit)
+    indices = list(range(len(run.units)))
+    running = []
+
+    def missing(index):
+        values = run.units[index]
         if index not in latest:
-            records.append(lost(work, 'not submitted to SLURM (--resume OUT submits it)'))
-            continue
+            return [targeted.lost_record(spec, values, 'not submitted to SLURM (--resume OUT submits it)')]
         job_id, chunk = latest[index]
         state, detail = states.get(job_id, (slurm.UNKNOWN, ''))
         if slurm.is_active(state):
-            running += 1
-            continue
+            running.append(index)
+            return None
         how = f'{state}, {detail}' if detail else state
         said = run.job_output_error(chunk)
         message = f'SLURM job {job_id} ended ({how}) without this result' + (f': {said}' if said else '')
-        records.append(lost(work, message))
-    return records, running
+        return [targeted.lost_record(spec, values, message)]
+
+    records = point.gather(
+        indices, run.record_path, missing, lambda index, found: tag(found, run.units[index], spec.columns)
+    )
+    return records, len(running)
 
 
-def run(options, cfg, batch_jobs, search_params, argv, lost, collecting=False):
-    """The cluster part of the grid command. Returns (records, units still running), or
-    (None, 0) when nothing is to be gathered now (--dry-run, --no-wait).
+class Outcome(list):
+    """The records a cluster run gathered; ``pending``: units still queued or running,
+    ``gathered``: False when nothing was gathered now (--dry-run, --no-wait)."""
 
-    ``batch_jobs`` are the Batch's (values, job path) of every unit; ``lost(work,
-    message)`` is the error record of a unit left without a result.
-    """
-    from engines.batch import GRID_FOLDER
+    def __init__(self, records=(), pending=0, gathered=True):
+        super().__init__(records)
+        self.pending, self.gathered = pending, gathered
 
-    folder = options.out / GRID_FOLDER
-    manifest = manifest_of(cfg, options, argv, search_params, batch_jobs)
-    unit = targeted.work_unit(cfg.search)
-    if collecting:
+
+def run(spec, progress=None):
+    """The cluster engine: submit the run's units in chunks (one sbatch job each), follow
+    the jobs and gather every unit's records (an ``Outcome``). With --collect, gather what
+    has finished; with --resume, submit again what has no result; --dry-run writes the
+    scripts only, --no-wait submits and returns. ``progress`` is unused: a cluster run
+    shows its jobs' states (``JobProgress``)."""
+    options = SimpleNamespace(**spec.options['cluster'])
+    out = spec.out
+    folder = out / GRID_FOLDER
+    unit = targeted.work_unit(spec.search)
+    if options.collect:
         run = Run(folder)
-        if run.manifest['fingerprint'] != manifest['fingerprint']:
-            print(f'warning: the grid or the cell changed since the run into {options.out} was submitted; '
-                  'gathering its results as they are', file=sys.stderr)
         jobs = {job_id for job_id, _ in run.latest_jobs().values()}
-        return gather(run, slurm.JobStates().states(jobs) if jobs else {}, lost)
+        return Outcome(*gather(run, spec, slurm.JobStates().states(jobs) if jobs else {}))
+    manifest = manifest_of(spec, batch.jobs_of(batch.make_batch(spec, spec.batch_params(), folder)))
     job_states = None if options.dry_run else slurm.JobStates()
     run = Run.prepare(folder, manifest, _refuse_replacing(options, job_states))
     finished = run.finished()
@@ -419,7 +366,7 @@ def run(options, cfg, batch_jobs, search_params, argv, lost, collecting=False):
     if options.dry_run:
         print(f'dry run: {len(submitted)} jobs for {len(todo)} {unit} ({options.chunk} per job); '
               f'scripts in {folder}; nothing submitted')
-        return None, 0
+        return Outcome(gathered=False)
     ids = [job_id for job_id, _ in submitted]
     if ids:
         span = ids[0] if len(ids) == 1 else f'{ids[0]} to {ids[-1]}'
@@ -427,10 +374,10 @@ def run(options, cfg, batch_jobs, search_params, argv, lost, collecting=False):
     if still:
         print(f'following {describe_jobs(still)} submitted before')
     if options.no_wait:
-        print(f'gather the results with: python M1_grid_search.py --collect {options.out}')
-        return None, 0
-    states = follow(run, job_states, ids, unit) if (ids or still) else {}
-    return gather(run, states, lost)
+        print(f'gather the results with: python M1_grid_search.py --collect {out}')
+        return Outcome(gathered=False)
+    states = follow(run, job_states, ids, unit, out) if (ids or still) else {}
+    return Outcome(*gather(run, spec, states))
 
 
 def _refuse_replacing(options, job_states):

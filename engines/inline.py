@@ -14,12 +14,11 @@ Workers are forked from the command (see engines.pool): a worker that crashes co
 the point or place it was on.
 """
 
-import copy
 import functools
-import time
 
-from cells import catalogue, synapses
-from engines import point, pool, targeted
+from cells import catalogue
+from engines import measurement, point, pool, targeted
+from engines.spec import tag
 
 _measurer = None
 
@@ -27,74 +26,12 @@ POINTS_PER_WORKER = 25  # a worker builds the model and runs it to the saved sta
 SEARCH_SIMULATIONS = 5  # simulations a targeted search takes at a place, at most about
 
 
-def save_time(cfg):
-    """When the state is saved (ms): on the recording grid, before the baseline window."""
-    start = cfg.stimTime + cfg.stimDelay - cfg.baselineWindow - cfg.recordStep
-    return max(0.0, round(int(start / cfg.recordStep) * cfg.recordStep, 9))
-
-
-class Measurer:
-    """One NEURON model of the measurement, reused for any (sec, loc, weight).
-
-    ``cfg`` is the settled SimConfig; the synapse is first placed at ``cfg.sec``,
-    ``cfg.loc``, where the state is saved.
-    """
-
-    def __init__(self, cfg, net_params_file=None):
-        from neuron import h
-
-        self.h = h
-        self.cfg = cfg
-        self.sim = point.build_simulation(cfg, point.load_net_params(net_params_file, cfg))
-        self.cell = self.sim.net.cells[0]
-        self.synapses = [mech['hObj'] for sec in self.cell.secs.values() for mech in sec.get('synMechs', [])]
-        self.contacts = [
-            (conn['hObj'], synapses.weight_fraction(cfg.synMechParams[conn['synMech']])) for conn in self.cell.conns
-        ]
-        self.home = self.cell.secs[cfg.sec]['hObj'](cfg.loc)
-        self.stop = cfg.stimTime + cfg.stimDelay + cfg.epspWindow + cfg.recordStep
-        for sec in self.cell.secs.values():
-            for segment in sec['hObj']:
-                self._place(segment)
-        self._place(self.home)
-        self.sim.preRun()
-        h.finitialize(float(cfg.hParams['v_init']))
-        self.sim.pc.psolve(save_time(cfg))
-        self.state = h.SaveState()
-        self.state.save()
-
-    def _place(self, segment):
-        for synapse in self.synapses:
-            synapse.loc(segment)
-
-    def measure(self, sec, loc, weight):
-        """The record of the point (sec, loc, weight), or an error record. The saved state
-        includes the event queue (the NetStim's spike); with CVode the integrator starts
-        afresh from it."""
-        cfg = copy.copy(self.cfg)
-        cfg.sec, cfg.loc, cfg.weight = sec, loc, weight
-        try:
-            self._place(self.home)
-            self.h.finitialize(float(cfg.hParams['v_init']))
-            self.state.restore(0)
-            self._place(self.cell.secs[sec]['hObj'](loc))
-            if self.cfg.cvode_active:
-                self.h.CVode().re_init()
-            for netcon, fraction in self.contacts:
-                netcon.weight[0] = weight * fraction
-            started = time.perf_counter()
-            self.sim.pc.psolve(self.stop)
-            return point.somatic_record(self.sim, cfg, time.perf_counter() - started)
-        except Exception as err:
-            return point.error_record(sec, loc, weight, cfg.epspTarget, f'{type(err).__name__}: {err}')
-
-
 def _start_worker(settle, first_place):
     """Worker start: the settled cfg, the model built once."""
     global _measurer
     cfg = settle()
     cfg.sec, cfg.loc = first_place
-    _measurer = Measurer(cfg)
+    _measurer = measurement.Measurer(cfg, point.load_net_params(None, cfg))
 
 
 def _measure(place_and_weight):
@@ -113,13 +50,26 @@ def workers_for(points, jobs):
     return max(1, min(jobs, -(-points // POINTS_PER_WORKER)))
 
 
-def tasks_of(grid, search):
-    """The work of ``grid``: (sec, loc, weight) points, or with ``search`` 'target' the
-    (sec, loc) places."""
-    places = list(zip(grid['sec'], grid['loc']))
+def tasks_of(places, weights, search):
+    """The work at ``places`` ({'sec': [...], 'loc': [...]}): (sec, loc, weight) points
+    for every weight, or with ``search`` 'target' the (sec, loc) places."""
+    places = list(zip(places['sec'], places['loc']))
     if search == 'target':
         return places
-    return [(sec, loc, weight) for sec, loc in places for weight in grid['weight']]
+    return [(sec, loc, weight) for sec, loc in places for weight in weights]
+
+
+def unit_task(unit):
+    """The task of a unit ({'sec', 'loc'[, 'weight'], ...}): the point (sec, loc, weight),
+    or the place (sec, loc) of a targeted search, whose units have no weight."""
+    if 'weight' in unit:
+        return (unit['sec'], unit['loc'], unit['weight'])
+    return (unit['sec'], unit['loc'])
+
+
+def task_values(task):
+    """A task's values: sec, loc and, for a point, weight."""
+    return dict(zip(('sec', 'loc', 'weight'), task))
 
 
 def measure_tasks(settle, tasks, jobs, search, lost):
@@ -137,6 +87,7 @@ def measure_tasks(settle, tasks, jobs, search, lost):
     cfg = settle()
     workers = workers_for(len(tasks) * (SEARCH_SIMULATIONS if search == 'target' else 1), jobs)
     start = functools.partial(_start_worker, settle, tuple(tasks[0][:2]))
+
     def lost_task(task, message):
         return [lost(task, message)]
 
@@ -151,14 +102,28 @@ def measure_tasks(settle, tasks, jobs, search, lost):
         yield from pool.run_tasks(tasks, workers, start, _measure, lost_task, quiet=not cfg.verbose)
 
 
-def run(settle, grid, jobs, progress, search, lost):
-    """Measure every point of ``grid`` (``search`` 'grid'), or search every place of it
-    (``search`` 'target'); return the records in grid order. ``progress.show(n)`` is
-    told the points (or places) done; see ``measure_tasks`` for the rest."""
-    tasks = tasks_of(grid, search)
-    results = []
-    for done, records in enumerate(measure_tasks(settle, tasks, jobs, search, lost), 1):
-        results += records
-        progress.show(done)
-    progress.show(len(tasks), final=True)
+def measure_units(spec, values, tasks, jobs):
+    """Yield the records of each task (see ``measure_tasks``) at one combination of the
+    further grid dimensions, ``values`` ({column: value}), each given those values."""
+    def lost(task, message):
+        return targeted.lost_record(spec, {**values, **task_values(task)}, message)
+
+    settle = functools.partial(spec.cfg, values)
+    for records in measure_tasks(settle, tasks, jobs, spec.search, lost):
+        yield tag(records, values, spec.columns)
+
+
+def run(spec, progress):
+    """Measure every point of the run (grid search), or search every place (targeted
+    search), at every combination of the further grid dimensions; return the records in
+    that order. ``progress.show(n)`` is told the points (or places) done."""
+    tasks = tasks_of(spec.places, spec.weights, spec.search)
+    combinations = spec.settings_of_dimensions()
+    results, done = [], 0
+    for values in combinations:
+        for records in measure_units(spec, values, tasks, spec.options['jobs']):
+            results += records
+            done += 1
+            progress.show(done)
+    progress.show(done, final=True)
     return results

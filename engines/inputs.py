@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 from cells import catalogue, mechanisms, synapses
-from engines.errors import UserError
+from errors import UserError
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -1,8 +1,5 @@
-"""One measurement: simulate a cell with one synaptic event and return the point's record.
-
-Every engine measures through ``measure``; the record it returns is what results.json
-holds per point.
-"""
+"""A point process: what init.py and the engines need around a measurement: its
+arguments, the cfg and netParams it is built from, its captured output and its record file."""
 
 import contextlib
 import importlib.util
@@ -10,116 +7,16 @@ import json
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import numpy as np
-
-from analysis.epsp import epsp_features, loss
 from analysis.results import json_line, read_json, write_json_atomic
-from engines import inputs
-from engines.errors import UserError
+from engines import inputs, measurement
+from errors import UserError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CFG_FILE = PROJECT_DIR / 'cfg.py'
 NET_PARAMS_FILE = PROJECT_DIR / 'netParams.py'
 POINT_SUFFIX = '_point.json'
-
-
-def onset_time(cfg):
-    """Time (ms) the synapse is activated: the NetStim spike plus the NetCon delay."""
-    return cfg.stimTime + cfg.stimDelay
-
-
-def point_record(cfg, t, v, run_time=None, distance=None):
-    """The record of one point from its somatic trace (t in ms, v in mV); ``distance``
-    is the path distance (um) from the soma's centre to the synapse."""
-    features = epsp_features(
-        t,
-        v,
-        onset_time(cfg),
-        baseline_window=cfg.baselineWindow,
-        epsp_window=cfg.epspWindow,
-        spike_threshold=cfg.spikeThreshold,
-    )
-    return {
-        'sec': cfg.sec,
-        'loc': float(cfg.loc),
-        'weight': float(cfg.weight),
-        'epsp': features['epsp'],
-        'loss': loss(features['epsp'], cfg.epspTarget),
-        'target': float(cfg.epspTarget),
-        'spiked': features['spiked'],
-        'status': 'ok',
-        'error': None,
-        'peak_time': features['peak_time'],
-        'baseline': features['baseline'],
-        'distance_um': distance,
-        'run_time': run_time,
-    }
-
-
-def error_record(sec, loc, weight, target, message):
-    """The record of a point whose simulation failed, with the reason in ``error``."""
-    return {
-        'sec': sec,
-        'loc': float(loc),
-        'weight': float(weight),
-        'epsp': None,
-        'loss': None,
-        'target': float(target),
-        'spiked': False,
-        'status': 'error',
-        'error': message,
-    }
-
-
-def build_simulation(cfg, netParams):
-    """Load the mechanisms and create the measurement in NetPyNE: the cell, its synapse,
-    the NetStim and the recording of the somatic voltage. Returns NetPyNE's ``sim``."""
-    from cells.mechanisms import load_mechanisms
-
-    load_mechanisms(cfg.modFolder)
-    from netpyne import sim
-
-    cfg.recordCells = [0]
-    cfg.recordTraces = {'V_soma': {'sec': cfg.somaSec, 'loc': 0.5, 'var': 'v'}}
-    sim.initialize(simConfig=cfg, netParams=netParams)
-    sim.net.createPops()
-    sim.net.createCells()
-    sim.net.connectCells()
-    sim.net.addStims()
-    sim.setupRecording()
-    return sim
-
-
-def somatic_record(sim, cfg, run_time):
-    """The point's record from the somatic voltage NetPyNE recorded in the last run."""
-    v = np.array(sim.simData['V_soma']['cell_0'])
-    t = np.array(sim.simData['t'])[: v.size]
-    if not np.all(np.isfinite(v)):
-        raise FloatingPointError('the somatic voltage became NaN or infinite')
-    return point_record(cfg, t, v, run_time, path_distance(sim.net.cells[0], cfg))
-
-
-def measure(cfg, netParams):
-    """Simulate the point described by ``cfg`` with ``netParams``; return its record.
-
-    ``run_time`` in the record is NEURON's own run time in seconds.
-    """
-    sim = build_simulation(cfg, netParams)
-    started = time.perf_counter()
-    sim.runSim()
-    return somatic_record(sim, cfg, time.perf_counter() - started)
-
-
-def path_distance(cell, cfg):
-    """Path distance (um) along the cell from the centre of ``cfg.somaSec`` to ``cfg.sec(cfg.loc)``."""
-    from neuron import h
-
-    soma = cell.secs[cfg.somaSec]['hObj']
-    target = cell.secs[cfg.sec]['hObj']
-    return float(h.distance(soma(0.5), target(cfg.loc)))
 
 
 class CapturedOutput(contextlib.AbstractContextManager):
@@ -250,7 +147,7 @@ def measure_or_error(cfg, net_params_file=None, output=None):
     (a CapturedOutput), the last lines the simulator printed; a UserError is raised.
     """
     try:
-        return measure(cfg, load_net_params(net_params_file, cfg))
+        return measurement.measure(cfg, load_net_params(net_params_file, cfg))
     except UserError:
         raise
     except Exception as err:
@@ -258,7 +155,7 @@ def measure_or_error(cfg, net_params_file=None, output=None):
         printed = output.tail() if output is not None else ''
         if printed:
             message = f'{message} ({printed})'
-        return error_record(cfg.sec, cfg.loc, cfg.weight, cfg.epspTarget, message)
+        return measurement.error_record(cfg.sec, cfg.loc, cfg.weight, cfg.epspTarget, message)
 
 
 def record_path(folder, label):
@@ -270,6 +167,20 @@ def read_records(path):
     """The records in a job's record file: a point's one, or a searched place's list."""
     data = read_json(path)
     return data if isinstance(data, list) else [data]
+
+
+def gather(units, path_of, missing, found):
+    """The records of ``units`` in order: ``found(unit, records)`` of those read from the
+    record file at ``path_of(unit)``; for a unit without one, the records
+    ``missing(unit)`` gives (None: leave it out, it is still being computed)."""
+    records = []
+    for unit in units:
+        path = path_of(unit)
+        if path.exists():
+            records += found(unit, read_records(path))
+        else:
+            records += missing(unit) or []
+    return records
 
 
 def save_record(cfg, record):

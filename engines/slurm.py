@@ -10,7 +10,7 @@ import re
 import shutil
 import subprocess
 
-from engines.errors import UserError
+from errors import UserError
 
 COMMAND_TIMEOUT = 60  # s
 ACTIVE = {

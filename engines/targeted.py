@@ -6,8 +6,9 @@ Every simulated point is a record; the last one of a place carries the outcome:
 """
 
 from analysis.search import TargetSearch, log_slope
-from engines import point
-from engines.errors import UserError
+from engines import measurement, point
+from engines.spec import tag
+from errors import UserError
 
 
 def work_unit(search):
@@ -94,18 +95,29 @@ def _close(records, converged, reason):
 
 def failed_place(cfg, sec, loc, message):
     """The one record of a place whose search could not run."""
-    record = point.error_record(sec, loc, cfg.searchFirstWeight, cfg.epspTarget, message)
+    record = measurement.error_record(sec, loc, cfg.searchFirstWeight, cfg.epspTarget, message)
     _close([record], False, message)
     return record
+
+
+def lost_record(spec, values, message):
+    """The error record of a unit of the run ``spec`` left without a result: a point
+    (``values`` has sec, loc, weight) or a searched place (sec, loc), with the values of
+    the further grid dimensions."""
+    cfg = spec.cfg_settings
+    if spec.search == 'target':
+        record = measurement.error_record(values['sec'], values['loc'], cfg['searchFirstWeight'], cfg['epspTarget'], message)
+        _close([record], False, message)
+    else:
+        record = measurement.error_record(values['sec'], values['loc'], values['weight'], cfg['epspTarget'], message)
+    return tag([record], values, spec.columns)[0]
 
 
 def search_job(cfg, net_params_file):
     """A batch job's search at cfg.sec, cfg.loc, with the model built once (as the inline
     engine builds it, from the batch's copy of netParams)."""
-    from engines.inline import Measurer
-
     try:
-        measurer = Measurer(cfg, net_params_file)
+        measurer = measurement.Measurer(cfg, point.load_net_params(net_params_file, cfg))
     except UserError:
         raise
     except Exception as err:

@@ -10,7 +10,7 @@ import pytest
 from cells import catalogue, synapses
 from cells.generate_pyramidal import DEFAULT_FILE, generate
 from cells.mechanisms import MOD_DIR, build_files, check_cell_mechanisms, mechanism_names
-from engines.errors import UserError
+from errors import UserError
 
 
 def test_generated_cell_is_reproducible_and_shipped():

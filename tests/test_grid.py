@@ -38,12 +38,17 @@ def test_parallel_grid_summary(parallel_run):
     assert summary.loc['dendrite', 'weight_at_target'] > summary.loc['soma', 'weight_at_target']
 
 
-def test_each_point_ran_as_a_batch_job(parallel_run):
+def test_each_point_ran_as_a_batch_job_of_one_of_two_batches(parallel_run):
     _, out = parallel_run
-    batch_dir = out / 'grid_batch'
-    assert (batch_dir / 'grid_batch.json').exists()
-    assert len(list(batch_dir.glob('grid_*_cfg.json'))) == 9
-    assert len(list(batch_dir.glob('grid_*_point.json'))) == 9
+    parts = sorted((out / 'grid_batch').glob('part_*'))
+    assert [part.name for part in parts] == ['part_1', 'part_2']
+    for part in parts:
+        assert (part / 'grid_batch.json').exists()
+        assert 'nrniv' in (part / 'batch.log').read_text()
+    assert len(list((out / 'grid_batch').glob('part_*/grid_*_cfg.json'))) == 9
+    assert len(list((out / 'grid_batch').glob('part_*/grid_*_point.json'))) == 9
+    spec = json.loads((out / 'run_spec.json').read_text())
+    assert spec['places']['sec'] == ['soma', 'dendrite', 'axon_1'] and spec['options']['jobs'] == 2
 
 
 def test_run_record_says_how_the_run_was_made(parallel_run):

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from engines.errors import UserError
+from errors import UserError
 from engines.inputs import check_grid, check_point
 
 

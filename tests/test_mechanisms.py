@@ -7,7 +7,7 @@ import pytest
 from cells.mechanisms import (
     MOD_DIR, check_cell_mechanisms, clashing_files, compile_mechanisms, content_hash, mod_files, unused_dropped,
 )
-from engines.errors import UserError
+from errors import UserError
 
 
 def test_hash_follows_content(tmp_path):

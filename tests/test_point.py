@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from engines.point import CapturedOutput, error_record, parse_init_args, point_record
+from engines.measurement import error_record, point_record
+from engines.point import CapturedOutput, parse_init_args
 
 
 def make_cfg(**changes):

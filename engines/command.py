@@ -1,0 +1,250 @@
+"""The grid command: the one place that reads a command line. It parses and checks it,
+settles the run once (``engines.spec``), hands it to an engine and writes the outputs.
+
+Every engine is a module with ``run(spec, progress) -> records``: ``batch`` (NetPyNE
+Batches, one init.py process per point), ``inline`` (worker processes that reuse one
+model) and ``cluster`` (SLURM jobs).
+"""
+
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+from cells import catalogue
+from engines import batch, cluster, inline, inputs, measurement, outputs, point, targeted
+from engines.progress import Progress
+from engines.spec import SPEC_FILE, PLACE, WEIGHT, RunSpec, check_dimension
+from errors import UserError
+
+ENGINES = {'batch': batch, 'inline': inline}
+SEARCHES = ('grid', 'target')
+MAX_ATOL = 1e-4  # CVode tolerance up to which EPSPs stayed within 0.5 % of the fixed step's
+NO_FILL = 'none'
+GRID_KEYS = (*PLACE, WEIGHT)
+
+
+def default_jobs():
+    """Parallel jobs by default: one per core available to this process."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def fill_factor(text):
+    """--fill-factor's value: a number > 0, or 'none' (kept as the string until settled)."""
+    if text == NO_FILL:
+        return NO_FILL
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise UserError(f"--fill-factor must be a number above 0 or 'none', got {text!r}")
+    return value
+
+
+def parse_args(argv, search_params):
+    """Command-line options; the grid defaults to ``search_params``."""
+    parser = inputs.ArgumentParser(
+        prog='M1_grid_search.py',
+        allow_abbrev=False,
+        description='Grid search over section x location x weight; writes OUT/results.json and OUT/summary.json.',
+    )
+    parser.add_argument('--secs', nargs='+', default=search_params.get('sec'), help='sections to search')
+    parser.add_argument('--weights', nargs='+', type=float, default=search_params.get('weight'), help='weights, uS')
+    parser.add_argument('--locs', nargs='+', type=float, help='locations, 0..1 (default: search_params or cfg.loc)')
+    parser.add_argument(
+        '--all-segments', action='store_true', help='search the centre of every segment of each chosen section'
+    )
+    parser.add_argument(
+        '--exclude', nargs='+', default=[], help='leave out sections with these names or name prefixes'
+    )
+    parser.add_argument('--target', type=float, help='target EPSP, mV (default: cfg.epspTarget)')
+    parser.add_argument('--out', help='output folder (default: cfg.saveFolder, results)')
+    inputs.add_model_arguments(parser)
+    parser.add_argument('--jobs', type=int, default=default_jobs(), help='parallel jobs (default: all cores)')
+    parser.add_argument(
+        '--search', choices=SEARCHES, default=SEARCHES[0],
+        help='grid: every weight at every place; target: search each place for the weight at target',
+    )
+    parser.add_argument('--tol', type=float, help='targeted search: tolerance, a fraction of the target (default 0.001)')
+    parser.add_argument('--max-weight', type=float, help='targeted search: largest weight tried, uS (default 1.0)')
+    parser.add_argument(
+        '--fill-factor', type=fill_factor, metavar='F|none',
+        help="weightNorm of segments without a weight: F x the soma's; none leaves their sections out (default: cfg.weightNormFill, 4)",
+    )
+    parser.add_argument('--cvode', action='store_true', help="NEURON's variable time step (CVode) instead of cfg.dt")
+    parser.add_argument('--atol', type=float, help='CVode absolute tolerance, at most 1e-4 (default: cfg.cvode_atol, 1e-4)')
+    parser.add_argument(
+        '--engine', choices=sorted(ENGINES), default='batch',
+        help='batch: NetPyNE Batches, one process per point; inline: worker processes that reuse one model each',
+    )
+    cluster.add_arguments(parser)
+    options = parser.parse_args(argv)
+    cluster.check_options(options, argv)
+    if options.collect or options.resume:
+        return options
+    if options.jobs < 1:
+        raise UserError(f'--jobs must be at least 1, got {options.jobs}')
+    if options.all_segments and options.locs:
+        raise UserError('--locs and --all-segments exclude each other')
+    if options.locs is None and not options.all_segments:
+        options.locs = search_params.get('loc')
+    if not options.secs:
+        raise UserError("no sections to search: give --secs or search_params['sec']")
+    if not options.weights:
+        raise UserError("no weights to try: give --weights or search_params['weight']")
+    inputs.check_numbers(options.weights, options.locs, options.target)
+    if options.tol is not None and not 0 < options.tol < 1:
+        raise UserError(f'--tol is a fraction of the target between 0 and 1, got {options.tol}')
+    if options.max_weight is not None:
+        inputs.check_weight(options.max_weight)
+    if options.atol is not None and not 0 < options.atol <= MAX_ATOL:
+        raise UserError(
+            f'--atol must be above 0 and at most {MAX_ATOL:g} (looser tolerances moved EPSPs by over 0.5 %), got {options.atol}'
+        )
+    if options.atol is not None and not options.cvode:
+        raise UserError('--atol goes with --cvode')
+    return options
+
+
+def configured_cfg(options):
+    """cfg.py's SimConfig with the command line's overrides applied; fills in the
+    options that default to cfg's values (locations, output folder)."""
+    cfg = point.load_cfg()
+    options.out = Path(options.out or cfg.saveFolder).resolve()
+    inputs.settle_model(cfg, options)
+    if options.target is not None:
+        cfg.epspTarget = options.target
+    if options.locs is None and not options.all_segments:
+        options.locs = [cfg.loc]
+    cfg.search = options.search
+    cfg.cvode_active = bool(options.cvode or cfg.cvode_active)
+    cfg.cvode_atol = options.atol if options.atol is not None else cfg.cvode_atol
+    cfg.searchTol = options.tol if options.tol is not None else cfg.searchTol
+    cfg.searchMaxWeight = options.max_weight if options.max_weight is not None else cfg.searchMaxWeight
+    cfg.searchFirstWeight = min(min(options.weights), cfg.searchMaxWeight)
+    if options.fill_factor is not None:
+        cfg.weightNormFill = None if options.fill_factor == NO_FILL else options.fill_factor
+    return cfg
+
+
+def places_of(options, cfg):
+    """The places of the grid: paired ``sec`` and ``loc`` lists (place i is at sec[i],
+    loc[i]).
+
+    With ``--all-segments`` the soma is searched too: NetPyNE's addCellParamsWeightNorm
+    ignores a weightNorm file without it.
+    """
+    cell = catalogue.cell_of(cfg)
+    secs = catalogue.select_sections(cell, options.secs, options.exclude)
+    if not secs:
+        raise UserError(f"the grid is empty: --exclude {' '.join(options.exclude)} leaves no section")
+    if options.all_segments and cfg.somaSec not in secs:
+        secs.insert(0, cfg.somaSec)
+    places = [
+        (sec, loc)
+        for sec in secs
+        for loc in (catalogue.segment_locs(cell, sec) if options.all_segments else options.locs)
+    ]
+    return {'sec': [sec for sec, _ in places], 'loc': [loc for _, loc in places]}
+
+
+def cluster_settings(options):
+    """The cluster options of the command line, as the spec keeps them."""
+    names = ('cluster', 'partition', 'time', 'mem', 'cores_per_job', 'account', 'chunk', 'no_wait', 'dry_run')
+    settings = {name: getattr(options, name) for name in names}
+    settings.update(collect=bool(options.collect), resume=bool(options.resume))
+    return settings
+
+
+def settle(options, search_params, argv):
+    """The run the command line asks for, settled and checked: a RunSpec, and the
+    warnings to show."""
+    cfg = configured_cfg(options)
+    places = places_of(options, cfg)
+    settings = point.cfg_settings(cfg)
+    dimensions = [check_dimension(settings, key, values) for key, values in search_params.items() if key not in GRID_KEYS]
+    spec = RunSpec(settings, places, options.weights, dimensions, {
+        'argv': list(argv),
+        'out': str(options.out),
+        'engine': options.engine,
+        'jobs': options.jobs,
+        'all_segments': options.all_segments,
+        'cluster': cluster_settings(options),
+    })
+    grid = {**places, WEIGHT: spec.weights}
+    for values in spec.settings_of_dimensions():
+        inputs.check_grid(spec.cfg(values), grid)
+    return spec, inputs.check_mechanisms(cfg)
+
+
+def stored(options, argv):
+    """The settled run of the cluster run that --collect or --resume names, with the
+    cluster options given now (--resume: those given on its command line replace the
+    run's)."""
+    folder = options.collect or options.resume
+    spec = cluster.stored_spec(folder)
+    spec.options['out'] = str(Path(folder).resolve())
+    kept = spec.options['cluster']
+    given = cluster_settings(options)
+    flags = {word.split('=', 1)[0] for word in argv}
+    for name in given:
+        if options.resume and f"--{name.replace('_', '-')}" in flags:
+            kept[name] = given[name]
+    if options.collect or '--no-wait' not in flags:
+        kept['no_wait'] = False
+    if options.collect or '--dry-run' not in flags:
+        kept['dry_run'] = False
+    kept.update(collect=given['collect'], resume=given['resume'])
+    return spec
+
+
+def engine_of(spec):
+    return cluster if spec.options['cluster']['cluster'] else ENGINES[spec.options['engine']]
+
+
+def run(search_params, argv):
+    """The grid command: check the input, settle the run, run the engine, write and
+    report the results; return the exit status."""
+    measurement.lean_netpyne()
+    started = time.perf_counter()
+    options = parse_args(argv, search_params)
+    warnings = []
+    with point.CapturedOutput():
+        if options.collect or options.resume:
+            spec = stored(options, argv)
+        else:
+            spec, warnings = settle(options, search_params, argv)
+        spec.out.mkdir(parents=True, exist_ok=True)
+        spec.write(spec.out / SPEC_FILE)
+        spec = RunSpec.read(spec.out / SPEC_FILE)
+        cell = catalogue.cell_of(spec.cfg())
+    for line in warnings:
+        print(line, file=sys.stderr)
+    stored_norms = catalogue.stored_weight_norm(spec.cfg())
+    if stored_norms:
+        print(f'warning: removed the weightNorm stored in {len(stored_norms)} sections of the cell before the search',
+              file=sys.stderr)
+    checked = time.perf_counter()
+    unit = targeted.work_unit(spec.search)
+    engine = engine_of(spec)
+    total = len(inline.tasks_of(spec.places, spec.weights, spec.search)) * len(spec.settings_of_dimensions())
+    records = engine.run(spec, Progress(total, unit))
+    if not getattr(records, 'gathered', True):
+        return 0
+    measured = time.perf_counter()
+    summary, weight_norms = outputs.write_results(spec, records, cell)
+    finished = time.perf_counter()
+    stages = {'checks': checked - started, 'engine': measured - checked, 'analysis': finished - measured}
+    outputs.write_run_record(spec, len(records), stages, default_jobs())
+    status = outputs.report(spec, records, summary, weight_norms, finished - started)
+    pending = getattr(records, 'pending', 0)
+    if pending:
+        print(f'{pending} {unit} still queued or running; '
+              f'collect again later: python M1_grid_search.py --collect {spec.out}')
+        return cluster.STILL_RUNNING
+    return status

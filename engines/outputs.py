@@ -1,0 +1,187 @@
+"""What a run leaves in OUT and prints: results.json (one record per point), summary.json
+(one per place), weight_norm.pkl/.json, the two plots, run.json (how the run was made),
+and the report on the terminal."""
+
+import datetime
+import platform
+import sys
+from collections import Counter
+from importlib import metadata
+from pathlib import Path
+
+from analysis import plots
+from analysis.fit import reason_kind, summarise
+from analysis.results import write_json_atomic, write_pickle_atomic
+from analysis.weight_norm import soma_weight_norm, weight_norm_table
+from cells import catalogue
+
+GRID_FOLDER = 'grid_batch'  # the per-point files of the engines and the cluster run
+RESULTS_FILE = 'results.json'
+SUMMARY_FILE = 'summary.json'
+WEIGHT_NORM_PKL = 'weight_norm.pkl'
+WEIGHT_NORM_JSON = 'weight_norm.json'
+EPSP_PLOT = 'epsp_vs_weight.png'
+WEIGHT_NORM_PLOT = 'weight_norm_vs_distance.png'
+RUN_FILE = 'run.json'
+LISTED_LOCATIONS = 20
+
+
+class WeightNorm:
+    """The weightNorm written for one combination of the further grid dimensions
+    (``values``, {} without any): ``table`` {section: [value per segment]}, the sections
+    ``left_out`` {section: why}, the places ``filled`` {(sec, loc): why no weight}, the
+    ``fill`` value (uS/mV) that ``fill_factor`` times the soma's weightNorm gave, and the
+    ``path`` of its pickle (None if nothing was written)."""
+
+    def __init__(self, values, table, left_out, filled, fill, fill_factor, path):
+        self.values, self.table, self.left_out, self.filled = values, table, left_out, filled
+        self.fill, self.fill_factor, self.path = fill, fill_factor, path
+
+
+def weight_norm_name(values):
+    """File name stem of the weightNorm of one combination of further dimensions:
+    ``weight_norm`` without any, else ``weight_norm_hParams.celsius=34``."""
+    if not values:
+        return Path(WEIGHT_NORM_PKL).stem
+    text = ','.join(f'{name}={value}' for name, value in values.items())
+    return 'weight_norm_' + ''.join(c if c.isalnum() or c in '.=,-_' else '_' for c in text)
+
+
+def write_weight_norm(out, summary, values, cell, soma, fill_factor):
+    """The weightNorm of the summary rows of one combination ``values``: computed, and
+    written as a pickle and JSON if any section has one. See ``write_results``."""
+    rows = [row for row in summary if all(row.get(name) == value for name, value in values.items())]
+    segment_counts = {sec: catalogue.nseg(cell, sec) for sec in {row['sec'] for row in rows}}
+    soma_value = soma_weight_norm(rows, soma)
+    fill = fill_factor * soma_value if fill_factor is not None and soma_value is not None else None
+    table, left_out, filled = weight_norm_table(rows, segment_counts, fill)
+    if fill_factor is not None and soma_value is None:
+        left_out = {sec: f'{why}; nothing to fill with: the soma has no weightNorm' for sec, why in left_out.items()}
+    for row in rows:
+        row['filled'] = (row['sec'], row['loc']) in filled
+        if row['filled']:
+            row['weight_norm'] = fill
+    stem = weight_norm_name(values)
+    pickle_path, json_path = Path(out) / f'{stem}.pkl', Path(out) / f'{stem}.json'
+    for path in (pickle_path, json_path):
+        path.unlink(missing_ok=True)
+    if table:
+        write_pickle_atomic(pickle_path, table)
+        write_json_atomic(json_path, table)
+    return WeightNorm(values, table, left_out, filled, fill, fill_factor, pickle_path if table else None)
+
+
+def write_results(spec, records, cell):
+    """Write results.json (one record per point), summary.json (one per place and
+    combination of further dimensions), the two plots and, for the sections whose every
+    segment was searched, the weightNorm (one pickle and JSON per combination of further
+    dimensions). A segment without a weight gets cfg.weightNormFill times the soma's
+    weightNorm and ``filled: true`` in summary.json; with weightNormFill None its section
+    is left out. Returns the summary and the ``WeightNorm`` of each combination."""
+    cfg = spec.cfg_settings
+    out, target = spec.out, cfg['epspTarget']
+    summary = summarise(records, target, spec.columns)
+    for stale in Path(out).glob(f'{Path(WEIGHT_NORM_PKL).stem}*'):
+        if stale.suffix in ('.pkl', '.json'):
+            stale.unlink()
+    weight_norms = [
+        write_weight_norm(out, summary, values, cell, cfg['somaSec'], cfg['weightNormFill'])
+        for values in spec.settings_of_dimensions()
+    ]
+    if not spec.options['all_segments']:
+        for weight_norm in weight_norms:
+            weight_norm.left_out = {}
+    write_json_atomic(Path(out) / RESULTS_FILE, records)
+    write_json_atomic(Path(out) / SUMMARY_FILE, summary)
+    plots.epsp_vs_weight(records, target, Path(out) / EPSP_PLOT)
+    plots.weight_norm_vs_distance(summary, catalogue.section_groups(cell), Path(out) / WEIGHT_NORM_PLOT)
+    return summary, weight_norms
+
+
+def versions():
+    """Versions of Python and of the simulation packages, as installed."""
+    found = {'python': platform.python_version()}
+    for package in ('neuron', 'netpyne', 'numpy'):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+def write_run_record(spec, points, seconds, cores):
+    """Write OUT/run.json: the settled run (its spec, command line included), the number
+    of point records, the wall time in s of each stage (checks, engine, analysis), the
+    machine and the versions."""
+    options = spec.options
+    record = {
+        'argv': list(options['argv']),
+        'engine': 'slurm' if options['cluster']['cluster'] else options['engine'],
+        'search': spec.search,
+        'jobs': options['jobs'],
+        'points': points,
+        'seconds': {stage: round(value, 4) for stage, value in seconds.items()},
+        'finished': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+        'host': platform.node(),
+        'cores': cores,
+        'executable': sys.executable,
+        'versions': versions(),
+        'spec': spec.to_json(),
+    }
+    write_json_atomic(spec.out / RUN_FILE, record)
+    return record
+
+
+def _place(row, columns):
+    extra = ''.join(f', {name}={row[name]}' for name in columns)
+    return f"{row['sec']}({row['loc']:g}{extra})"
+
+
+def report(spec, records, summary, weight_norms, seconds):
+    """Print what was run and where the results are; return the exit status."""
+    out = spec.out
+    failed = [r for r in records if r['status'] != 'ok']
+    spiked = [r for r in records if r['status'] == 'ok' and r['spiked']]
+    print(f'{len(records)} points in {seconds:.1f} s: {len(records) - len(failed)} ok ({len(spiked)} spiked), {len(failed)} failed')
+    if len(summary) <= LISTED_LOCATIONS:
+        for row in summary:
+            if row['in_range']:
+                weight = f"{row['weight_at_target']:.6g} uS" + (f" ({row['search']})" if 'search' in row else '')
+            else:
+                weight = f"not found: {row['reason']}"
+            print(f'  {_place(row, spec.columns)}: weight at target {weight}')
+    else:
+        found = [row['weight_at_target'] for row in summary if row['in_range']]
+        span = f', from {min(found):.6g} to {max(found):.6g} uS' if found else ''
+        print(f'  {len(summary)} locations: weight at target found at {len(found)}{span}')
+        reasons = Counter(reason_kind(row['reason']) for row in summary if not row['in_range'])
+        for reason, count in reasons.most_common():
+            print(f'  not found at {count}: {reason}')
+    print(f'results: {out / RESULTS_FILE}, {out / SUMMARY_FILE}')
+    for weight_norm in weight_norms:
+        _report_weight_norm(weight_norm)
+    if failed:
+        print(f'error: {len(failed)} of {len(records)} points failed; see "error" in {RESULTS_FILE}', file=sys.stderr)
+        return 1
+    return 0
+
+
+def _report_weight_norm(weight_norm):
+    """The lines about one weightNorm file: where, what was filled, what was left out."""
+    table, left_out, filled = weight_norm.table, weight_norm.left_out, weight_norm.filled
+    which = ''.join(f' at {name}={value}' for name, value in weight_norm.values.items())
+    if table:
+        print(f'weightNorm of {len(table)} sections{which}: {weight_norm.path} (and .json)')
+    if filled:
+        sections = Counter(sec for sec, _ in filled)
+        where = ', '.join(f'{sec} ({count})' for sec, count in sections.most_common(LISTED_LOCATIONS))
+        more = f' and {len(sections) - LISTED_LOCATIONS} more sections' if len(sections) > LISTED_LOCATIONS else ''
+        print(
+            f"filled {len(filled)} segments{which} without a weight with {weight_norm.fill_factor:g} x the soma's weightNorm "
+            f'({weight_norm.fill:.6g} uS/mV; --fill-factor): {where}{more}'
+        )
+    if left_out:
+        listed = '; '.join(f'{sec} ({why})' for sec, why in list(left_out.items())[:LISTED_LOCATIONS])
+        more = f'; and {len(left_out) - LISTED_LOCATIONS} more' if len(left_out) > LISTED_LOCATIONS else ''
+        print(f'warning: {len(left_out)} sections left out of weightNorm{which} (NetPyNE applies no factor there): {listed}{more}',
+              file=sys.stderr)

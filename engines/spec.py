@@ -1,0 +1,178 @@
+"""A run, settled once: the cfg (cfg.py with the command line's overrides), the grid, and
+how to run it.
+
+The grid command settles it and writes it to OUT/run_spec.json; every part of the run
+reads it from there or from the cluster run's copy (batch processes, inline workers,
+SLURM jobs, ``--collect``, ``--resume``); none parses a command line or reads cfg.py
+again.
+
+The grid: the places (paired ``sec`` and ``loc`` lists: place i is at sec[i], loc[i]),
+the ``weight`` list tried at each place (grid search), and any further dimensions from
+``search_params``: a cfg setting (``'stimDelay'``) or a path into a nested cfg dict
+(``('hParams', 'celsius')``), with the values it takes. A further dimension's column in
+results.json is its path joined with dots (``hParams.celsius``).
+"""
+
+import itertools
+import json
+from pathlib import Path
+
+from analysis.results import read_json, write_json_atomic
+from errors import UserError
+
+SPEC_FILE = 'run_spec.json'
+PLACE = ('sec', 'loc')
+WEIGHT = 'weight'
+# cfg settings the run sets itself, which search_params cannot make a dimension
+NOT_DIMENSIONS = {
+    'epspTarget': 'one run has one target EPSP (--target)',
+    'search': 'the search is chosen with --search',
+    'saveFolder': 'the output folder is chosen with --out',
+    'simLabel': 'each point is labelled by the run',
+}
+
+
+def column(path):
+    """The results.json column of a dimension's path: its keys joined with dots."""
+    return '.'.join(path)
+
+
+def dimension_path(key):
+    """The path of a search_params key: a cfg setting's name, a tuple of keys into a
+    nested cfg dict, or those keys joined with dots."""
+    if isinstance(key, (tuple, list)):
+        path = tuple(key)
+    elif isinstance(key, str):
+        path = tuple(key.split('.'))
+    else:
+        path = ()
+    if not path or not all(isinstance(part, str) and part for part in path):
+        raise UserError(f'search_params key {key!r} is not a cfg setting: give a name or a tuple of names')
+    return path
+
+
+def check_dimension(cfg_settings, key, values):
+    """A further grid dimension from search_params: its key names an existing cfg
+    setting (every key of a path must exist), and it has a list of values. Returns
+    (path, values)."""
+    path = dimension_path(key)
+    if path[0] in NOT_DIMENSIONS:
+        raise UserError(f'search_params key {column(path)!r} cannot be a grid dimension: {NOT_DIMENSIONS[path[0]]}')
+    container = cfg_settings
+    for depth, part in enumerate(path):
+        if not isinstance(container, dict) or part not in container:
+            where = 'cfg' if depth == 0 else f'cfg.{column(path[:depth])}'
+            known = sorted(container) if isinstance(container, dict) else []
+            listed = f" (it has {', '.join(known)})" if known and depth > 0 else ''
+            raise UserError(f'search_params key {key!r} is no cfg setting: {where} has no {part!r}{listed}')
+        container = container[part]
+    if not isinstance(values, (list, tuple)) or not values:
+        raise UserError(f'search_params[{key!r}] must be a non-empty list of values, got {values!r}')
+    return path, list(values)
+
+
+class RunSpec:
+    """The settled run. ``cfg_settings``: every SimConfig setting (plain JSON values);
+    ``places``: {'sec': [...], 'loc': [...]}; ``weights``: uS; ``dimensions``: [(path,
+    values)] of the further grid dimensions; ``options``: how it runs (engine, jobs, out,
+    search, all_segments, cluster settings) and the command line it came from."""
+
+    def __init__(self, cfg_settings, places, weights, dimensions, options):
+        self.cfg_settings = cfg_settings
+        self.places = {'sec': list(places['sec']), 'loc': [float(loc) for loc in places['loc']]}
+        self.weights = [float(weight) for weight in weights]
+        self.dimensions = [(tuple(path), list(values)) for path, values in dimensions]
+        self.options = dict(options)
+
+    @property
+    def out(self):
+        return Path(self.options['out'])
+
+    @property
+    def search(self):
+        return self.cfg_settings['search']
+
+    @property
+    def columns(self):
+        """The results.json columns of the further dimensions."""
+        return [column(path) for path, _ in self.dimensions]
+
+    def cfg(self, values=None):
+        """A fresh SimConfig of the settled cfg, with the further dimensions' ``values``
+        ({column: value}) set where given."""
+        from netpyne import specs
+
+        cfg = specs.SimConfig(json.loads(json.dumps(self.cfg_settings)))
+        for path, _ in self.dimensions:
+            if values and column(path) in values:
+                set_path(cfg, path, values[column(path)])
+        return cfg
+
+    def batch_params(self):
+        """The grid as a NetPyNE Batch's params (``sec`` and ``loc`` grouped; with
+        targeted search no ``weight``: each job searches its place)."""
+        params = dict(self.places)
+        if self.search != 'target':
+            params[WEIGHT] = list(self.weights)
+        for path, values in self.dimensions:
+            params[path if len(path) > 1 else path[0]] = list(values)
+        return params
+
+    def settings_of_dimensions(self):
+        """Every combination of the further dimensions' values, as {column: value}."""
+        columns = self.columns
+        return [dict(zip(columns, combination)) for combination in itertools.product(*(v for _, v in self.dimensions))]
+
+    def order(self, values):
+        """Sort key of a unit ({column: value}) in grid order: the further dimensions'
+        combination, then the place, then the weight."""
+        places = list(zip(self.places['sec'], self.places['loc']))
+        dims = tuple(list(v).index(values[column(path)]) for path, v in self.dimensions)
+        place = places.index((values['sec'], values['loc']))
+        weight = self.weights.index(values[WEIGHT]) if WEIGHT in values else 0
+        return (*dims, place, weight)
+
+    def to_json(self):
+        return {
+            'cfg': self.cfg_settings,
+            'places': self.places,
+            'weights': self.weights,
+            'dimensions': [[list(path), values] for path, values in self.dimensions],
+            'options': self.options,
+        }
+
+    @classmethod
+    def from_json(cls, data):
+        return cls(data['cfg'], data['places'], data['weights'], data['dimensions'], data['options'])
+
+    def write(self, path):
+        write_json_atomic(path, self.to_json())
+
+    @classmethod
+    def read(cls, path):
+        return cls.from_json(read_json(path))
+
+
+def set_path(cfg, path, value):
+    """Set a cfg setting, or a key inside a nested cfg dict, to ``value``."""
+    if len(path) == 1:
+        setattr(cfg, path[0], value)
+        return
+    container = getattr(cfg, path[0])
+    for part in path[1:-1]:
+        container = container[part]
+    container[path[-1]] = value
+
+
+def unit_values(values):
+    """A Batch job's values ({label: value}, tuple labels for nested paths) with plain
+    column names: ``{'sec': .., 'loc': .., 'weight': .., 'hParams.celsius': ..}``."""
+    return {column(label) if isinstance(label, tuple) else label: value for label, value in values.items()}
+
+
+def tag(records, values, columns):
+    """Give each record the further dimensions' values of its unit (in place); return them."""
+    for record in records:
+        for name in columns:
+            record[name] = values[name]
+    return records
