@@ -56,14 +56,5 @@ cfg.searchMaxWeight = 1.0  # uS, the largest weight tried
 # its section out of weight_norm.pkl
 cfg.weightNormFill = 4.0
 
-# Output
+# Output: the grid's default folder (--out); a Batch labels each point itself
 cfg.saveFolder = 'results'
-cfg.simLabel = 'point'
-
-# NetPyNE's own saving and plots are off; the measurement records the somatic voltage
-cfg.saveJson = False
-cfg.savePickle = False
-cfg.saveDataInclude = ['simData']
-cfg.analysis = {}
-cfg.printRunTime = False
-cfg.printPopAvgRates = False

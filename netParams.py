@@ -3,6 +3,12 @@
 The synapse is ``cfg.synMechParams``: each mechanism gets its weightFraction of cfg.weight.
 
 ``build(cfg)`` returns the NetParams for the point ``cfg.sec``, ``cfg.loc``, ``cfg.weight``.
+The module's ``netParams`` is that of the cfg NetPyNE's ``sim.readCmdLineArgs()`` loaded,
+else of cfg.py, so that NetPyNE's own scripts run the measurement as they are:
+
+    from netpyne import sim
+    cfg, netParams = sim.readCmdLineArgs()   # simConfig=cfg.py netParams=netParams.py
+    sim.createSimulateAnalyze(netParams, cfg)
 """
 
 from netpyne import specs
@@ -40,3 +46,20 @@ def build(cfg):
         'delay': cfg.stimDelay,
     }
     return netParams
+
+
+def __getattr__(name):
+    """``netParams``, built when asked for: from the cfg that NetPyNE's readCmdLineArgs
+    puts in ``__main__`` before it loads this file, else from cfg.py; the mechanisms it
+    needs are compiled and loaded on the way."""
+    if name != 'netParams':
+        raise AttributeError(f"module 'netParams' has no attribute {name!r}")
+    import __main__
+
+    from cells.mechanisms import load_mechanisms
+    from engines.point import load_cfg
+
+    cfg = getattr(__main__, 'cfg', None)
+    cfg = cfg if isinstance(cfg, specs.SimConfig) else load_cfg()
+    load_mechanisms(cfg.modFolder)
+    return build(cfg)

@@ -18,14 +18,17 @@ def _save(fig, path):
 
 
 def epsp_vs_weight(points, target, path):
-    """EPSP (mV) against weight (uS), one line per location, the target dashed."""
+    """EPSP (mV) against weight (uS), one line per location, the target dashed. Returns
+    the lines drawn: {label: [(weight, EPSP) in order of weight]}."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     lines = {}
     for point in points:
         if point['status'] == 'ok' and point['epsp'] is not None:
             lines.setdefault((point['sec'], point['loc']), []).append((point['weight'], point['epsp']))
+    drawn = {}
     for (sec, loc), pairs in lines.items():
         pairs.sort()
+        drawn[f'{sec}({loc:.3g})'] = pairs
         ax.plot([w for w, _ in pairs], [e for _, e in pairs], marker='o', markersize=3, linewidth=1, label=f'{sec}({loc:.3g})')
     ax.axhline(target, color='black', linestyle='--', linewidth=1, label=f'target {target:g} mV')
     ax.set_xlabel('synaptic weight (uS)')
@@ -36,11 +39,13 @@ def epsp_vs_weight(points, target, path):
         ax.set_title(f'{len(lines)} locations')
     fig.tight_layout()
     _save(fig, path)
+    return drawn
 
 
 def weight_norm_vs_distance(summary, groups, path):
     """weightNorm against path distance from the soma (um), one colour per group of
-    sections (``groups``: section name -> group name)."""
+    sections (``groups``: section name -> group name), the places that reached the
+    target. Returns the points drawn: {group: [(distance, weightNorm)]}."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     by_group = {}
     for row in summary:
@@ -54,3 +59,4 @@ def weight_norm_vs_distance(summary, groups, path):
         ax.legend(fontsize=7)
     fig.tight_layout()
     _save(fig, path)
+    return by_group

@@ -8,6 +8,7 @@ model) and ``cluster`` (SLURM jobs).
 
 import math
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,12 @@ SEARCHES = ('grid', 'target')
 MAX_ATOL = 1e-4  # CVode tolerance up to which EPSPs stayed within 0.5 % of the fixed step's
 NO_FILL = 'none'
 GRID_KEYS = (*PLACE, WEIGHT)
+NAME_FORMAT = re.compile(r'^[A-Za-z0-9_.,-]+$')
+MEMORY_FORMAT = re.compile(r'^\d+[KMGT]?$', re.IGNORECASE)
+TIME_FORMAT = re.compile(r'^(\d+-\d+(:\d+){0,2}|\d+(:\d+){0,2})$')
+CLUSTER_OPTIONS = {
+    '--cluster', '--partition', '--time', '--mem', '--cores-per-job', '--account', '--chunk', '--no-wait', '--dry-run',
+}
 
 
 def default_jobs():
@@ -44,6 +51,64 @@ def fill_factor(text):
     if not math.isfinite(value) or value <= 0:
         raise UserError(f"--fill-factor must be a number above 0 or 'none', got {text!r}")
     return value
+
+
+def add_cluster_arguments(parser):
+    """The cluster options of the grid command."""
+    group = parser.add_argument_group('cluster (SLURM)')
+    group.add_argument('--cluster', choices=['slurm'], help='submit the grid to SLURM instead of running it here')
+    group.add_argument('--partition', help='SLURM partition')
+    group.add_argument('--time', help='time limit per job, SLURM format (minutes, HH:MM:SS, D-HH:MM:SS)')
+    group.add_argument('--mem', help='memory per job, SLURM format (4G, 1000M)')
+    group.add_argument('--cores-per-job', type=int, default=1, help='CPUs per job; its chunk is shared among them (default 1)')
+    group.add_argument('--account', help='SLURM account to charge')
+    group.add_argument(
+        '--chunk', type=int, default=cluster.DEFAULT_CHUNK,
+        help=f'points (targeted search: places) per job, measured in one process (default {cluster.DEFAULT_CHUNK})',
+    )
+    group.add_argument('--no-wait', action='store_true', help='submit and exit; gather later with --collect OUT')
+    group.add_argument('--dry-run', action='store_true', help='write the sbatch scripts and say what would run; submit nothing')
+    group.add_argument('--collect', metavar='OUT', help="gather what a cluster run into OUT has finished")
+    group.add_argument('--resume', metavar='OUT', help='submit again the points of a cluster run into OUT that have no result')
+
+
+def check_cluster_options(options, argv):
+    """Cluster options: well-formed, and only where they apply."""
+    if options.collect and options.resume:
+        raise UserError('--collect and --resume exclude each other')
+    if options.collect or options.resume:
+        name, folder = ('collect', options.collect) if options.collect else ('resume', options.resume)
+        allowed = {'--cluster'} if name == 'collect' else CLUSTER_OPTIONS
+        extra = _flags(argv) - allowed - {f'--{name}'}
+        if extra:
+            raise UserError(
+                f"--{name} takes the run's settings from {Path(folder) / outputs.GRID_FOLDER / cluster.MANIFEST}; "
+                f"{', '.join(sorted(extra))} cannot be given with it"
+            )
+        options.cluster = 'slurm'
+    if not options.cluster:
+        given = (_flags(argv) & CLUSTER_OPTIONS) - {'--cluster'}
+        if given:
+            raise UserError(f"{', '.join(sorted(given))} {'goes' if len(given) == 1 else 'go'} with --cluster slurm")
+        return
+    if options.chunk < 1:
+        raise UserError(f'--chunk must be at least 1, got {options.chunk}')
+    if options.cores_per_job < 1:
+        raise UserError(f'--cores-per-job must be at least 1, got {options.cores_per_job}')
+    if options.time is not None and not TIME_FORMAT.match(options.time):
+        raise UserError(f'--time must be a SLURM time limit (minutes, HH:MM:SS or D-HH:MM:SS), got {options.time!r}')
+    if options.mem is not None and not MEMORY_FORMAT.match(options.mem):
+        raise UserError(f'--mem must be a SLURM memory size (4G, 1000M), got {options.mem!r}')
+    for name in ('partition', 'account'):
+        value = getattr(options, name)
+        if value is not None and not NAME_FORMAT.match(value):
+            raise UserError(f'--{name} must be a SLURM name (letters, digits, _ . , -), got {value!r}')
+    if options.no_wait and options.dry_run:
+        raise UserError('--no-wait and --dry-run exclude each other')
+
+
+def _flags(argv):
+    return {word.split('=', 1)[0] for word in argv if word.startswith('--')}
 
 
 def parse_args(argv, search_params):
@@ -82,9 +147,9 @@ def parse_args(argv, search_params):
         '--engine', choices=sorted(ENGINES), default='batch',
         help='batch: NetPyNE Batches, one process per point; inline: worker processes that reuse one model each',
     )
-    cluster.add_arguments(parser)
+    add_cluster_arguments(parser)
     options = parser.parse_args(argv)
-    cluster.check_options(options, argv)
+    check_cluster_options(options, argv)
     if options.collect or options.resume:
         return options
     if options.jobs < 1:
@@ -191,7 +256,7 @@ def stored(options, argv):
     spec.options['out'] = str(Path(folder).resolve())
     kept = spec.options['cluster']
     given = cluster_settings(options)
-    flags = {word.split('=', 1)[0] for word in argv}
+    flags = _flags(argv)
     for name in given:
         if options.resume and f"--{name.replace('_', '-')}" in flags:
             kept[name] = given[name]

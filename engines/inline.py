@@ -77,7 +77,8 @@ def measure_tasks(settle, tasks, jobs, search, lost):
     records of the place's search (``search`` 'target').
 
     ``settle()`` gives the settled cfg. The work is shared among worker processes (see
-    ``workers_for``); ``lost(task, message)`` is the record of a task whose worker died.
+    ``workers_for``); ``lost(task, message, traceback)`` is the record of a task whose
+    worker died (traceback None) or whose work raised.
     A targeted search starts from the weight found at the nearest place already searched
     (``targeted.Seeds``).
     """
@@ -88,8 +89,8 @@ def measure_tasks(settle, tasks, jobs, search, lost):
     workers = workers_for(len(tasks) * (SEARCH_SIMULATIONS if search == 'target' else 1), jobs)
     start = functools.partial(_start_worker, settle, tuple(tasks[0][:2]))
 
-    def lost_task(task, message):
-        return [lost(task, message)]
+    def lost_task(task, message, trace=None):
+        return [lost(task, message, trace)]
 
     if search == 'target':
         seeds = targeted.Seeds(catalogue.cell_of(cfg))
@@ -105,8 +106,8 @@ def measure_tasks(settle, tasks, jobs, search, lost):
 def measure_units(spec, values, tasks, jobs):
     """Yield the records of each task (see ``measure_tasks``) at one combination of the
     further grid dimensions, ``values`` ({column: value}), each given those values."""
-    def lost(task, message):
-        return targeted.lost_record(spec, {**values, **task_values(task)}, message)
+    def lost(task, message, trace=None):
+        return targeted.lost_record(spec, {**values, **task_values(task)}, message, trace)
 
     settle = functools.partial(spec.cfg, values)
     for records in measure_tasks(settle, tasks, jobs, spec.search, lost):

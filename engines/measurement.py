@@ -11,6 +11,7 @@ import importlib.abc
 import importlib.util
 import sys
 import time
+import traceback
 
 import numpy as np
 
@@ -93,9 +94,10 @@ def point_record(cfg, t, v, run_time=None, distance=None):
     }
 
 
-def error_record(sec, loc, weight, target, message):
-    """The record of a point whose simulation failed, with the reason in ``error``."""
-    return {
+def error_record(sec, loc, weight, target, message, trace=None):
+    """The record of a point whose simulation failed, with the reason in ``error`` and,
+    where the failure was an exception, its ``traceback``."""
+    record = {
         'sec': sec,
         'loc': float(loc),
         'weight': float(weight),
@@ -106,6 +108,9 @@ def error_record(sec, loc, weight, target, message):
         'status': 'error',
         'error': message,
     }
+    if trace:
+        record['traceback'] = trace
+    return record
 
 
 def build_simulation(cfg, netParams):
@@ -215,5 +220,5 @@ class Measurer:
             started = time.perf_counter()
             self.sim.pc.psolve(self.stop)
             return somatic_record(self.sim, cfg, time.perf_counter() - started)
-        except Exception as err:
-            return error_record(sec, loc, weight, cfg.epspTarget, f'{type(err).__name__}: {err}')
+        except Exception as err:  # the point fails; the traceback stays in its record
+            return error_record(sec, loc, weight, cfg.epspTarget, f'{type(err).__name__}: {err}', traceback.format_exc())

@@ -169,7 +169,7 @@ def report(spec, records, summary, weight_norms, seconds):
 def _report_weight_norm(weight_norm):
     """The lines about one weightNorm file: where, what was filled, what was left out."""
     table, left_out, filled = weight_norm.table, weight_norm.left_out, weight_norm.filled
-    which = ''.join(f' at {name}={value}' for name, value in weight_norm.values.items())
+    which = (' at ' + ', '.join(f'{name}={value}' for name, value in weight_norm.values.items())) if weight_norm.values else ''
     if table:
         print(f'weightNorm of {len(table)} sections{which}: {weight_norm.path} (and .json)')
     if filled:

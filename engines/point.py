@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 
 from analysis.results import json_line, read_json, write_json_atomic
@@ -150,12 +151,12 @@ def measure_or_error(cfg, net_params_file=None, output=None):
         return measurement.measure(cfg, load_net_params(net_params_file, cfg))
     except UserError:
         raise
-    except Exception as err:
+    except Exception as err:  # the point fails; the traceback stays in its record
         message = f'{type(err).__name__}: {err}'
         printed = output.tail() if output is not None else ''
         if printed:
             message = f'{message} ({printed})'
-        return measurement.error_record(cfg.sec, cfg.loc, cfg.weight, cfg.epspTarget, message)
+        return measurement.error_record(cfg.sec, cfg.loc, cfg.weight, cfg.epspTarget, message, traceback.format_exc())
 
 
 def record_path(folder, label):

@@ -42,7 +42,7 @@ def _serve(connection, start, work, quiet):
         try:
             result = work(task)
         except Exception as err:  # a bug in the work itself: the task fails, the worker goes on
-            connection.send(('raised', (index, _reason(err))))
+            connection.send(('raised', (index, _reason(err), traceback.format_exc())))
             continue
         connection.send(('done', (index, result)))
     os._exit(0)
@@ -152,8 +152,8 @@ class _Run:
                 if kind == 'done':
                     self.settle(*payload)
                 elif kind == 'raised':
-                    index, reason = payload
-                    self.settle(index, self.lost(self.tasks[index], f'the measurement raised {reason}'))
+                    index, reason, trace = payload
+                    self.settle(index, self.lost(self.tasks[index], f'the measurement raised {reason}', trace))
                 worker.ready = True
                 if not self.hand_out(worker):
                     closed = True
@@ -187,7 +187,8 @@ def run_tasks(tasks, workers, start, work, lost, prepare=None, finished=None, qu
     ``prepare(task)`` (in this process, when the task is handed out) gives what the
     worker receives; ``finished(task, result)`` is told each result as it arrives, before
     it is yielded; ``lost(task, message)`` is the result of a task whose worker died or
-    could not start.
+    could not start; where the task's work raised an exception it is called with its
+    traceback too, ``lost(task, message, traceback)``.
     """
     run = _Run(list(tasks), workers, start, work, lost, prepare, finished, quiet)
     given_out = 0

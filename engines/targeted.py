@@ -5,6 +5,8 @@ Every simulated point is a record; the last one of a place carries the outcome:
 ``converged`` and ``search`` (the reason the search ended).
 """
 
+import traceback
+
 from analysis.search import TargetSearch, log_slope
 from engines import measurement, point
 from engines.spec import tag
@@ -93,23 +95,23 @@ def _close(records, converged, reason):
     records[-1]['search'] = reason
 
 
-def failed_place(cfg, sec, loc, message):
+def failed_place(cfg, sec, loc, message, trace=None):
     """The one record of a place whose search could not run."""
-    record = measurement.error_record(sec, loc, cfg.searchFirstWeight, cfg.epspTarget, message)
+    record = measurement.error_record(sec, loc, cfg.searchFirstWeight, cfg.epspTarget, message, trace)
     _close([record], False, message)
     return record
 
 
-def lost_record(spec, values, message):
+def lost_record(spec, values, message, trace=None):
     """The error record of a unit of the run ``spec`` left without a result: a point
     (``values`` has sec, loc, weight) or a searched place (sec, loc), with the values of
     the further grid dimensions."""
     cfg = spec.cfg_settings
     if spec.search == 'target':
-        record = measurement.error_record(values['sec'], values['loc'], cfg['searchFirstWeight'], cfg['epspTarget'], message)
+        record = measurement.error_record(values['sec'], values['loc'], cfg['searchFirstWeight'], cfg['epspTarget'], message, trace)
         _close([record], False, message)
     else:
-        record = measurement.error_record(values['sec'], values['loc'], values['weight'], cfg['epspTarget'], message)
+        record = measurement.error_record(values['sec'], values['loc'], values['weight'], cfg['epspTarget'], message, trace)
     return tag([record], values, spec.columns)[0]
 
 
@@ -120,6 +122,6 @@ def search_job(cfg, net_params_file):
         measurer = measurement.Measurer(cfg, point.load_net_params(net_params_file, cfg))
     except UserError:
         raise
-    except Exception as err:
-        return [failed_place(cfg, cfg.sec, cfg.loc, f'{type(err).__name__}: {err}')]
+    except Exception as err:  # the place fails; the traceback stays in its record
+        return [failed_place(cfg, cfg.sec, cfg.loc, f'{type(err).__name__}: {err}', traceback.format_exc())]
     return search_place(measurer.measure, cfg, cfg.sec, cfg.loc)

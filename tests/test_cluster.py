@@ -31,7 +31,7 @@ def _cluster_problem():
     states = proc.stdout.split()
     if proc.returncode != 0 or not states:
         return (proc.stderr.strip() or 'sinfo lists no node').splitlines()[0]
-    if not any(state.rstrip('*') in ('idle', 'mix', 'alloc') for state in states):
+    if not any(state.rstrip('*~#') in ('idle', 'mix', 'alloc', 'comp') for state in states):
         return f'no node is up (sinfo: {" ".join(states)})'
     return None
 
@@ -249,3 +249,45 @@ def test_interrupt_cancels_its_own_jobs_only(slurm_cluster, tmp_path):
         assert not (out / 'results.json').exists()
     finally:
         subprocess.run(['scancel', other])
+
+
+def test_search_params_dimensions_on_the_cluster(slurm_cluster, tmp_path):
+    project = patched_project(tmp_path, {'M1_grid_search.py': [
+        ("    'weight': [0.001, 0.002, 0.003],  # uS\n", "    ('hParams', 'celsius'): [30.0, 37.0],\n"),
+    ]})
+    grid = ['--secs', 'soma', 'dendrite', '--weights', '0.001', '0.002']
+    out = tmp_path / 'out'
+    proc = run_command(project / 'M1_grid_search.py', *grid, '--cluster', 'slurm', '--chunk', '3', '--out', out, cwd=project)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'submitted 3 SLURM jobs' in proc.stdout
+    local = run_command(project / 'M1_grid_search.py', *grid, '--engine', 'inline', '--out', tmp_path / 'local', cwd=project)
+    assert local.returncode == 0, local.stderr[-3000:]
+    columns = ['sec', 'weight', 'hParams.celsius', 'epsp']
+    key = columns[:-1]
+    on_cluster = pd.read_json(out / 'results.json', precise_float=True)[columns].sort_values(key).reset_index(drop=True)
+    here = pd.read_json(tmp_path / 'local' / 'results.json', precise_float=True)[columns].sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(on_cluster, here, rtol=1e-9)
+    assert len(pd.read_json(out / 'summary.json')) == 4
+
+
+def test_collect_while_jobs_run_and_a_different_run_into_the_folder_is_refused(slurm_cluster, tmp_path):
+    project = patched_project(tmp_path, {'engines/chunk_job.py': [
+        ('    measurement.lean_netpyne()\n', '    __import__("time").sleep(60)  # a job that is still running\n'),
+    ]})
+    out = tmp_path / 'out'
+    proc = run_command(project / 'M1_grid_search.py', *SMALL_GRID, '--cluster', 'slurm', '--chunk', '2', '--no-wait',
+                       '--out', out, cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    jobs = [job for job, _, _ in jobs_of_run(out)]
+    try:
+        assert wait_for(lambda: squeue_state(jobs[0]) == 'RUNNING'), squeue_state(jobs[0])
+        collected = run_command(project / 'M1_grid_search.py', '--collect', out, cwd=project)
+        assert collected.returncode == 3, collected.stdout + collected.stderr
+        assert f'4 points still queued or running; collect again later: python M1_grid_search.py --collect {out}' in collected.stdout
+        other = run_command(project / 'M1_grid_search.py', '--secs', 'soma', '--weights', '0.003', '--cluster', 'slurm',
+                            '--out', out, cwd=project)
+        assert_one_line_error(other, f'of a different run into {out} still queued or running')
+        assert [job for job, _, _ in jobs_of_run(out)] == jobs
+    finally:
+        subprocess.run(['scancel', *jobs], check=True)
+        assert wait_for(lambda: all(squeue_state(job) in ('', 'CANCELLED') for job in jobs), 60)

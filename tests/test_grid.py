@@ -14,6 +14,7 @@ SUMMARY_COLUMNS = {'sec', 'loc', 'weight_at_target', 'weight_norm', 'best_weight
 def test_parallel_grid_writes_results_for_pandas(parallel_run):
     proc, out = parallel_run
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert '9/9 points done' in proc.stdout and proc.stdout.index('points done') < proc.stdout.index('9 points in')
     points = pd.read_json(out / 'results.json')
     assert POINT_COLUMNS <= set(points.columns)
     assert len(points) == 9
@@ -128,3 +129,19 @@ def test_crashing_points_are_recorded_and_the_others_run(tmp_path):
     assert points.loc[0.003, 'status'] == 'error' and 'synapse refused' in points.loc[0.003, 'error']
     summary = pd.read_json(out / 'summary.json')
     assert summary.loc[0, 'failed'] == 2 and not summary.loc[0, 'in_range']
+
+
+@pytest.mark.parametrize('engine', ['batch', 'inline'])
+def test_a_bug_in_the_measurement_fails_its_points_and_keeps_the_traceback(tmp_path, engine):
+    project = patched_project(tmp_path, {'engines/measurement.py': [(
+        '    """The point\'s record from the somatic voltage NetPyNE recorded in the last run."""\n',
+        "    if cfg.sec == 'dendrite':\n        raise KeyError('no such trace')\n",
+    )]})
+    out = tmp_path / 'out'
+    proc = run_command(project / 'M1_grid_search.py', '--secs', 'soma', 'dendrite', '--weights', '0.001', '--engine', engine,
+                       '--out', out, cwd=project)
+    assert proc.returncode == 1 and '1 of 2 points failed' in proc.stderr and 'Traceback' not in proc.stderr
+    points = pd.read_json(out / 'results.json').set_index('sec')
+    assert points.loc['dendrite', 'error'].startswith("KeyError: 'no such trace'")
+    assert 'in somatic_record' in points.loc['dendrite', 'traceback']
+    assert points.loc['soma', 'status'] == 'ok' and pd.isna(points.loc['soma', 'traceback'])

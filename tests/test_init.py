@@ -58,3 +58,36 @@ def test_bad_input_is_one_line_and_a_failure(args, named):
 def test_unknown_section_lists_the_valid_ones():
     proc = run_command('init.py', '--sec', 'apical_99')
     assert 'soma, dendrite, axon_0, axon_1' in proc.stderr
+
+
+NETPYNE_SCRIPT = '''
+import numpy as np
+from netpyne import sim
+
+cfg, netParams = sim.readCmdLineArgs()
+cfg.recordCells = [0]
+cfg.recordTraces = {'V_soma': {'sec': 'soma', 'loc': 0.5, 'var': 'v'}}
+sim.createSimulateAnalyze(netParams, cfg)
+v = np.array(list(sim.simData['V_soma']['cell_0']))
+t = np.arange(v.size) * cfg.recordStep
+onset = cfg.stimTime + cfg.stimDelay
+print('EPSP', v[(t > onset) & (t < onset + 100)].max() - v[(t > onset - 20) & (t < onset)].mean())
+'''
+
+
+def test_netpyne_own_scripts_run_our_cfg_and_net_params(tmp_path):
+    """NetPyNE's readCmdLineArgs takes netParams.py's module-level netParams, built from
+    the cfg it loaded (here a cfg JSON of a dendritic point, as a Batch job's)."""
+    script = tmp_path / 'run_netpyne.py'
+    script.write_text(NETPYNE_SCRIPT)
+    cfg = json.loads(run_command('-c', 'from engines.point import load_cfg, cfg_settings; import json; '
+                                       'print(json.dumps(cfg_settings(load_cfg())))').stdout)
+    cfg.update(sec='dendrite', weight=0.002)
+    (tmp_path / 'cfg.json').write_text(json.dumps({'simConfig': cfg}))
+    for args in ([], [f'simConfig={tmp_path / "cfg.json"}', 'netParams=netParams.py']):
+        proc = run_command(script, *args, env={'PYTHONPATH': '.'})
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        epsp = float(proc.stdout.strip().splitlines()[-1].split()[1])
+        point = ['--sec', 'dendrite', '--weight', '0.002'] if args else []
+        alone = json.loads(run_command('init.py', *point).stdout)['epsp']
+        assert epsp == pytest.approx(alone, rel=1e-6)

@@ -16,8 +16,8 @@ def work(task):
     return f'{task} done by {os.getpid()}'
 
 
-def lost(task, message):
-    return f'{task} lost: {message}'
+def lost(task, message, trace=None):
+    return f'{task} lost: {message}' + (f' [{trace.splitlines()[0]} ... {trace.splitlines()[-1]}]' if trace else '')
 
 
 @pytest.mark.parametrize('workers', [1, 2])
@@ -27,6 +27,7 @@ def test_a_crash_or_an_exception_costs_only_its_task(workers):
     assert len(results) == len(tasks)
     assert results[1] == results[5] == 'segfault lost: a worker process died while on it (killed by SIGSEGV, a segmentation fault)'
     assert results[3].startswith("raise lost: the measurement raised ValueError: bad task (at test_pool.py:")
+    assert results[3].endswith('[Traceback (most recent call last): ... ValueError: bad task]')
     for index in (0, 2, 4, 6):
         assert results[index].startswith(f'{tasks[index]} done by ')
     assert len({result.split()[-1] for result in results if 'done by' in result}) >= 2  # fresh workers took over
