@@ -9,7 +9,6 @@ from collections import Counter
 from importlib import metadata
 from pathlib import Path
 
-from analysis import plots
 from analysis.fit import reason_kind, summarise
 from analysis.results import write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import soma_weight_norm, weight_norm_table
@@ -93,6 +92,8 @@ def write_results(spec, records, cell):
             weight_norm.left_out = {}
     write_json_atomic(Path(out) / RESULTS_FILE, records)
     write_json_atomic(Path(out) / SUMMARY_FILE, summary)
+    from analysis import plots  # matplotlib, 0.4 s to import: only once there is something to draw
+
     plots.epsp_vs_weight(records, target, Path(out) / EPSP_PLOT)
     plots.weight_norm_vs_distance(summary, catalogue.section_groups(cell), Path(out) / WEIGHT_NORM_PLOT)
     return summary, weight_norms
