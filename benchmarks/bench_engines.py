@@ -28,7 +28,7 @@ def main():
         print(f'{engine}: wall {wall:.1f} s for {points} points (engine alone {own:.2f} s), '
               f'NEURON run time {neuron:.2f} s in all')
     neuron_full = best['batch'][2]
-    print(f"batch / inline wall time: {best['batch'][0] / best['inline'][0]:.1f}x (goal: at least 5x)")
+    print(f"batch / inline wall time: {best['batch'][0] / best['inline'][0]:.1f}x (goal: batch within 5x of inline)")
     print(f"inline engine time / NEURON time of the full runs: {best['inline'][3] / neuron_full:.2f} (goal: within 1.5)")
     print(f"inline command wall time / NEURON time of the full runs: {best['inline'][0] / neuron_full:.2f}")
 

@@ -29,6 +29,7 @@ LOG_FILE = 'batch.log'
 PART_PREFIX = 'part_'
 POLL_SECONDS = 0.5
 INIT_SCRIPT = point.PROJECT_DIR / 'init.py'
+SINGLE_THREADED = ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')
 
 
 def run_cfg():
@@ -94,7 +95,9 @@ def parts(params, count):
 
 def nrniv_environment(environ):
     """The environment in which NetPyNE's ``nrniv init.py ...`` starts this Python's NEURON
-    fast, with the project importable: PATH leads to NEURON's own nrniv, and the
+    fast, with the project importable and one thread per point (numpy's BLAS would
+    otherwise start a thread per core in every point process, which then contend with the
+    other parts' points): PATH leads to NEURON's own nrniv, and the
     variables the wheel's nrniv wrapper would set are set, with the three NRN_PY* that
     spare nrniv its search for Python (a bash script that starts Python; 0.2 s a point).
     Where the wheel's layout or a shared libpython is not found, PATH leads to the
@@ -105,6 +108,7 @@ def nrniv_environment(environ):
     pylib = Path(sysconfig.get_config_var('LIBDIR') or '') / (sysconfig.get_config_var('INSTSONAME') or '')
     bins = [str(Path(sys.executable).parent)]
     env = {'PYTHONPATH': os.pathsep.join(filter(None, [str(point.PROJECT_DIR), environ.get('PYTHONPATH')]))}
+    env.update({name: '1' for name in SINGLE_THREADED})
     if (prefix / 'bin' / 'nrniv').is_file() and sysconfig.get_config_var('Py_ENABLE_SHARED') and pylib.is_file():
         bins.insert(0, str(prefix / 'bin'))
         env.update(
