@@ -16,7 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis.results import write_json_atomic  # noqa: E402
-from engines import batch, point  # noqa: E402
+from engines import batch, outputs, point  # noqa: E402
+from engines.spec import RunSpec  # noqa: E402
 
 
 def synthetic_grid(folder, sections, nseg, weights):
@@ -39,7 +40,16 @@ def synthetic_grid(folder, sections, nseg, weights):
                 }
                 write_json_atomic(point.record_path(folder, label), record)
                 jobs.append(({'sec': f'dend_{s}', 'loc': loc, 'weight': weight}, str(Path(folder) / label)))
-    return cell, jobs
+    return cell, jobs, grid
+
+
+def spec_of(out, jobs, weights):
+    """The settled run these records would come from: grid search, target 0.5 mV, the
+    first section as the soma, fill factor 4."""
+    places = list(dict.fromkeys((values['sec'], values['loc']) for values, _ in jobs))
+    cfg = {'epspTarget': 0.5, 'search': 'grid', 'somaSec': 'dend_0', 'weightNormFill': 4.0}
+    return RunSpec(cfg, {'sec': [p[0] for p in places], 'loc': [p[1] for p in places]}, weights, [],
+                   {'out': str(out), 'all_segments': True, 'engine': 'batch', 'jobs': 1, 'argv': [], 'cluster': {}})
 
 
 def main():
@@ -49,16 +59,17 @@ def main():
     parser.add_argument('--weights', type=int, default=19)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as out:
-        folder = Path(out) / batch.GRID_FOLDER
+        folder = Path(out) / outputs.GRID_FOLDER
         folder.mkdir()
         started = time.perf_counter()
-        cell, jobs = synthetic_grid(folder, args.sections, args.nseg, args.weights)
+        cell, jobs, weights = synthetic_grid(folder, args.sections, args.nseg, args.weights)
+        spec = spec_of(out, jobs, weights)
         print(f'{len(jobs)} point records written in {time.perf_counter() - started:.1f} s')
         tracemalloc.start()
         started = time.perf_counter()
-        records = batch.collect_points(jobs, 0.5)
+        records = batch.collect(spec, jobs)
         read = time.perf_counter() - started
-        summary, weight_norm = batch.write_results(out, records, 0.5, cell, 'dend_0', 4.0)
+        summary, (weight_norm,) = outputs.write_results(spec, records, cell)
         total = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         print(f'read {len(records)} records in {read:.1f} s; analysis and all files in {total:.1f} s; '
