@@ -129,13 +129,6 @@ def cfg_settings(cfg):
     return json.loads(json.dumps(settings, default=str))
 
 
-def cfg_from_settings(settings):
-    """A SimConfig holding ``settings`` (see ``cfg_settings``)."""
-    from netpyne import specs
-
-    return specs.SimConfig(settings)
-
-
 def load_net_params(path, cfg):
     """NetParams from ``build(cfg)`` of netParams.py, or of the file at ``path``."""
     return _load_module(path or NET_PARAMS_FILE).build(cfg)
