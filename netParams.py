@@ -1,6 +1,8 @@
 """Network parameters for one measurement: the cell, its synapse and one NetStim spike.
 
 The synapse is ``cfg.synMechParams``: each mechanism gets its weightFraction of cfg.weight.
+With ``cfg.weightNormFile`` the cell carries that weightNorm, and NetPyNE scales the
+synapse's weight by it as a network does (``--validate``).
 
 ``build(cfg)`` returns the NetParams for the point ``cfg.sec``, ``cfg.loc``, ``cfg.weight``.
 The module's ``netParams`` is that of the cfg NetPyNE's ``sim.readCmdLineArgs()`` loaded,
@@ -13,7 +15,7 @@ else of cfg.py, so that NetPyNE's own scripts run the measurement as they are:
 
 from netpyne import specs
 
-from cells import catalogue, synapses
+from cells import catalogue, synapses, weight_norm
 
 
 def build(cfg):
@@ -23,6 +25,8 @@ def build(cfg):
     cell = catalogue.cell_of(cfg)
     catalogue.require_section(cell, cfg.sec)
     netParams.cellParams['cell'] = cell
+    if getattr(cfg, 'weightNormFile', None):
+        weight_norm.load(netParams, 'cell', cfg.weightNormFile)
     netParams.popParams['cell'] = {'cellType': 'cell', 'numCells': 1}
 
     for label, params in cfg.synMechParams.items():

@@ -60,3 +60,25 @@ def weight_norm_vs_distance(summary, groups, path):
     fig.tight_layout()
     _save(fig, path)
     return by_group
+
+
+def validation(rows, target, path):
+    """Validation EPSPs (mV) against path distance from the soma (um): with NetPyNE's
+    weightNorm lookup and with each segment's own factor, the target dashed. Returns the
+    points drawn: {'netpyne': [(distance, EPSP)], 'exact': [...]}."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    drawn = {}
+    for lookup, marker, label in (('netpyne', 'x', "NetPyNE's lookup"), ('exact', 'o', "the segment's own factor")):
+        drawn[lookup] = sorted(
+            (row['distance_um'], row[f'epsp_{lookup}']) for row in rows
+            if row[f'epsp_{lookup}'] is not None and row.get('distance_um') is not None
+        )
+        ax.scatter([d for d, _ in drawn[lookup]], [e for _, e in drawn[lookup]], s=16, marker=marker, label=label)
+    ax.axhline(target, color='black', linestyle='--', linewidth=1, label=f'target {target:g} mV')
+    ax.set_xlabel('path distance from the soma (um)')
+    ax.set_ylabel('somatic EPSP (mV)')
+    ax.set_title(f'{len(rows)} synapses placed at random, weight {target:g} x weightNorm')
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    _save(fig, path)
+    return drawn

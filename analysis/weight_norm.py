@@ -7,6 +7,10 @@ its ``weightNormThreshold``), so that a section is never left without a factor, 
 NetPyNE would read as 1.
 """
 
+import math
+
+import numpy as np
+
 from analysis.fit import reason_kind
 
 LOC_TOLERANCE = 1e-9
@@ -63,3 +67,40 @@ def netpyne_segment_index(loc, nseg):
     last segment) for segment 0.
     """
     return int(round(loc * nseg)) - 1
+
+
+def segment_index(loc, nseg):
+    """The segment that holds ``loc`` in NEURON: ``int(loc * nseg)``, the last one at loc 1."""
+    return min(int(loc * nseg), nseg - 1)
+
+
+def draw_places(lengths, count, rng):
+    """``count`` synapse places drawn as a network draws them: a section with probability
+    in proportion to its length (``lengths``: {section: um}), and a location uniform along
+    it. ``rng`` is a numpy Generator; returns [(section, loc)]."""
+    sections = sorted(lengths)
+    weights = np.array([float(lengths[sec]) for sec in sections])
+    chosen = rng.choice(len(sections), size=count, p=weights / weights.sum())
+    return [(sections[i], float(rng.uniform(0.0, 1.0))) for i in chosen]
+
+
+def validation_verdict(rows):
+    """Median and worst deviation (fraction of the target) of the EPSPs with NetPyNE's
+    lookup and with each segment's own factor, over validation ``rows`` (epsp_netpyne,
+    epsp_exact, target, sec, loc); None values count as failures. Returns a dict with
+    ``netpyne`` and ``exact``: {'median', 'worst', 'worst_place', 'failed'}."""
+    verdict = {}
+    for lookup in ('netpyne', 'exact'):
+        deviations = [
+            (abs(row[f'epsp_{lookup}'] - row['target']) / row['target'], (row['sec'], row['loc']))
+            for row in rows if row[f'epsp_{lookup}'] is not None
+        ]
+        values = np.array([d for d, _ in deviations])
+        worst = max(deviations, default=(math.nan, None))
+        verdict[lookup] = {
+            'median': float(np.median(values)) if values.size else math.nan,
+            'worst': worst[0],
+            'worst_place': worst[1],
+            'failed': len(rows) - len(deviations),
+        }
+    return verdict

@@ -43,3 +43,14 @@ def add_weight_norm(netParams, label, path):
     for sec, values in table.items():
         secs[sec]['weightNorm'] = list(values)
     return list(table)
+
+
+def load(netParams, label, path):
+    """Give cellParams ``label`` the weightNorm of ``path`` the way a NetPyNE user does:
+    with NetPyNE's ``addCellParamsWeightNorm`` where the file has a section named
+    'soma...' (which it needs), else with ``add_weight_norm``."""
+    table = read_weight_norm(path)
+    if any(sec.startswith('soma') for sec in table) and Path(path).suffix == '.pkl':
+        netParams.addCellParamsWeightNorm(label, str(path))
+    else:
+        add_weight_norm(netParams, label, path)

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from cells import catalogue
-from engines import batch, cluster, inline, inputs, measurement, outputs, point, targeted
+from engines import batch, cluster, inline, inputs, measurement, outputs, point, targeted, validation
 from engines.progress import Progress
 from engines.spec import SPEC_FILE, PLACE, WEIGHT, RunSpec, check_dimension
 from errors import UserError
@@ -141,6 +141,10 @@ def parse_args(argv, search_params):
         '--fill-factor', type=fill_factor, metavar='F|none',
         help="weightNorm of segments without a weight: F x the soma's; none leaves their sections out (default: cfg.weightNormFill, 4)",
     )
+    parser.add_argument(
+        '--validate', type=int, metavar='N',
+        help='after writing weight_norm.pkl, simulate N random synapses with it, as NetPyNE applies it and exactly',
+    )
     parser.add_argument('--cvode', action='store_true', help="NEURON's variable time step (CVode) instead of cfg.dt")
     parser.add_argument('--atol', type=float, help='CVode absolute tolerance, at most 1e-4 (default: cfg.cvode_atol, 1e-4)')
     parser.add_argument(
@@ -173,6 +177,8 @@ def parse_args(argv, search_params):
         )
     if options.atol is not None and not options.cvode:
         raise UserError('--atol goes with --cvode')
+    if options.validate is not None and options.validate < 1:
+        raise UserError(f'--validate must be at least 1 place, got {options.validate}')
     return options
 
 
@@ -233,12 +239,15 @@ def settle(options, search_params, argv):
     places = places_of(options, cfg)
     settings = point.cfg_settings(cfg)
     dimensions = [check_dimension(settings, key, values) for key, values in search_params.items() if key not in GRID_KEYS]
+    if dimensions and options.validate:
+        raise UserError('--validate checks one weightNorm file; this grid has further dimensions and writes one per combination')
     spec = RunSpec(settings, places, options.weights, dimensions, {
         'argv': list(argv),
         'out': str(options.out),
         'engine': options.engine,
         'jobs': options.jobs,
         'all_segments': options.all_segments,
+        'validate': options.validate,
         'cluster': cluster_settings(options),
     })
     grid = {**places, WEIGHT: spec.weights}
@@ -266,6 +275,21 @@ def stored(options, argv):
         kept['dry_run'] = False
     kept.update(collect=given['collect'], resume=given['resume'])
     return spec
+
+
+def validate(spec, weight_norm, cell):
+    """--validate: check the weightNorm written by simulation (see engines.validation);
+    print the verdict; return the seconds it took."""
+    started = time.perf_counter()
+    if not weight_norm.table:
+        print('warning: --validate: no weightNorm was written, nothing to validate', file=sys.stderr)
+        return time.perf_counter() - started
+    rows, verdict = validation.validate(
+        spec, weight_norm.path, weight_norm.table, cell, spec.options['validate'], spec.options['jobs']
+    )
+    print(validation.verdict_line(rows, verdict))
+    print(f'validation: {spec.out / validation.VALIDATION_FILE}, {spec.out / validation.VALIDATION_PLOT}')
+    return time.perf_counter() - started
 
 
 def engine_of(spec):
@@ -305,8 +329,10 @@ def run(search_params, argv):
     summary, weight_norms = outputs.write_results(spec, records, cell)
     finished = time.perf_counter()
     stages = {'checks': checked - started, 'engine': measured - checked, 'analysis': finished - measured}
-    outputs.write_run_record(spec, len(records), stages, default_jobs())
     status = outputs.report(spec, records, summary, weight_norms, finished - started)
+    if spec.options.get('validate'):
+        stages['validation'] = validate(spec, weight_norms[0], cell)
+    outputs.write_run_record(spec, len(records), stages, default_jobs())
     pending = getattr(records, 'pending', 0)
     if pending:
         print(f'{pending} {unit} still queued or running; '

@@ -291,3 +291,13 @@ def test_collect_while_jobs_run_and_a_different_run_into_the_folder_is_refused(s
     finally:
         subprocess.run(['scancel', *jobs], check=True)
         assert wait_for(lambda: all(squeue_state(job) in ('', 'CANCELLED') for job in jobs), 60)
+
+
+def test_validation_after_a_cluster_run(slurm_cluster, tmp_path):
+    out = tmp_path / 'out'
+    proc = run_command('M1_grid_search.py', '--secs', 'dendrite', '--all-segments', '--search', 'target', '--cluster', 'slurm',
+                       '--chunk', '5', '--validate', '4', '--out', out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'submitted 2 SLURM jobs' in proc.stdout and 'validation at 4 random places' in proc.stdout
+    rows = pd.read_json(out / 'validation.json', precise_float=True)
+    assert ((rows['epsp_exact'] - 0.5).abs() / 0.5 < 0.01).all()

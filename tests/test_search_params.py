@@ -107,3 +107,10 @@ def test_a_key_that_is_no_cfg_setting_is_one_error_line(tmp_path, lines, named):
     proc = run_command(project / 'M1_grid_search.py', '--secs', 'soma', '--out', out, cwd=project)
     assert_one_line_error(proc, named)
     assert not out.exists()
+
+
+def test_validate_needs_a_single_weight_norm(tmp_path):
+    project = project_with(tmp_path, DIMENSIONS)
+    proc = run_command(project / 'M1_grid_search.py', '--secs', 'soma', '--validate', '3', '--out', tmp_path / 'out',
+                       cwd=project)
+    assert_one_line_error(proc, '--validate checks one weightNorm file; this grid has further dimensions')

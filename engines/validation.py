@@ -1,0 +1,111 @@
+"""``--validate N``: the weightNorm just written, checked the way a network uses it.
+
+N synapses are placed at random over the sections in weight_norm.pkl (a section in
+proportion to its length, a location uniform along it; seeded with cfg.seeds['loc'], so a
+run draws the same places again). Each is simulated twice with weight = target (mV) x
+weightNorm (uS/mV):
+
+- ``epsp_netpyne``: the cell carries the pickle, loaded through NetPyNE's
+  addCellParamsWeightNorm, and NetPyNE scales the weight by the factor its own lookup
+  finds (``weightNorm[int(round(loc * nseg)) - 1]`` in NetPyNE 1.1.1);
+- ``epsp_exact``: the weight scaled by the factor of the segment that holds the synapse.
+
+Every simulation is a whole NetPyNE build and run (``measurement.measure``), in worker
+processes forked from the command, whichever engine searched.
+"""
+
+import functools
+
+import numpy as np
+
+from analysis.results import write_json_atomic
+from analysis.weight_norm import draw_places, netpyne_segment_index, segment_index, validation_verdict
+from cells import catalogue
+from engines import measurement, point, pool
+
+VALIDATION_FILE = 'validation.json'
+VALIDATION_PLOT = 'validation.png'
+LOOKUPS = ('netpyne', 'exact')
+
+_spec = None
+
+
+def places_of(cell, table, count, seed):
+    """The validation places: (section, loc) drawn over the sections of ``table``."""
+    lengths = {sec: float(cell['secs'][sec].get('geom', {}).get('L', 1.0)) for sec in table}
+    return draw_places(lengths, count, np.random.default_rng(seed))
+
+
+def tasks_of(places, table, target, path, cell):
+    """Two simulations per place: (sec, loc, lookup, weight uS, weightNorm file or None)."""
+    tasks = []
+    for sec, loc in places:
+        exact = table[sec][segment_index(loc, catalogue.nseg(cell, sec))]
+        tasks.append((sec, loc, 'netpyne', target, str(path)))
+        tasks.append((sec, loc, 'exact', target * exact, None))
+    return tasks
+
+
+def _start(spec):
+    global _spec
+    _spec = spec
+
+
+def _simulate(task):
+    sec, loc, _, weight, path = task
+    cfg = _spec.cfg()
+    cfg.sec, cfg.loc, cfg.weight, cfg.weightNormFile = sec, loc, weight, path
+    return measurement.measure(cfg, point.load_net_params(None, cfg))
+
+
+def _lost(task, message, trace=None):
+    return {'status': 'error', 'error': message, 'epsp': None, 'distance_um': None}
+
+
+def validate(spec, path, table, cell, count, jobs):
+    """Simulate ``count`` random places with the weightNorm ``table`` (from ``path``);
+    write OUT/validation.json and OUT/validation.png; return the rows and the verdict
+    (see ``analysis.weight_norm.validation_verdict``)."""
+    cfg = spec.cfg_settings
+    target = cfg['epspTarget']
+    places = places_of(cell, table, count, cfg['seeds']['loc'])
+    tasks = tasks_of(places, table, target, path, cell)
+    records = list(pool.run_tasks(tasks, jobs, functools.partial(_start, spec), _simulate, _lost,
+                                  quiet=not cfg['verbose']))
+    rows = []
+    for index, (sec, loc) in enumerate(places):
+        nseg = catalogue.nseg(cell, sec)
+        netpyne, exact = records[2 * index], records[2 * index + 1]
+        rows.append({
+            'sec': sec,
+            'loc': loc,
+            'segment': segment_index(loc, nseg),
+            'netpyne_segment': netpyne_segment_index(loc, nseg) % nseg,
+            'distance_um': exact.get('distance_um') or netpyne.get('distance_um'),
+            'factor_exact': table[sec][segment_index(loc, nseg)],
+            'factor_netpyne': table[sec][netpyne_segment_index(loc, nseg)],
+            'epsp_netpyne': netpyne['epsp'] if netpyne['status'] == 'ok' else None,
+            'epsp_exact': exact['epsp'] if exact['status'] == 'ok' else None,
+            'target': target,
+            'error': '; '.join(r['error'] for r in (netpyne, exact) if r['status'] != 'ok') or None,
+        })
+    write_json_atomic(spec.out / VALIDATION_FILE, rows)
+    from analysis import plots
+
+    plots.validation(rows, target, spec.out / VALIDATION_PLOT)
+    return rows, validation_verdict(rows)
+
+
+def verdict_line(rows, verdict):
+    """One line: the median and worst deviation from the target with each lookup."""
+    parts = []
+    for lookup, name in (('netpyne', "NetPyNE's lookup"), ('exact', "each segment's own factor")):
+        found = verdict[lookup]
+        if found['worst_place'] is None:
+            parts.append(f'{name}: no simulation succeeded')
+            continue
+        sec, loc = found['worst_place']
+        failed = f", {found['failed']} failed" if found['failed'] else ''
+        parts.append(f"{name}: median {100 * found['median']:.2f} %, worst {100 * found['worst']:.2f} % "
+                     f"at {sec}({loc:.3f}){failed}")
+    return f'validation at {len(rows)} random places, EPSP off the target with ' + '; with '.join(parts)

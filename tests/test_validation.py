@@ -1,0 +1,103 @@
+"""--validate N: the weightNorm written, applied as NetPyNE applies it and exactly."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.weight_norm import draw_places, segment_index, validation_verdict
+from cells.generate_pyramidal import DEFAULT_FILE
+from tests.helpers import assert_one_line_error, run_command
+
+
+def test_places_are_drawn_in_proportion_to_length_and_again_with_the_same_seed():
+    lengths = {'short': 100.0, 'long': 300.0}
+    first = draw_places(lengths, 4000, np.random.default_rng(7))
+    assert first == draw_places(lengths, 4000, np.random.default_rng(7))
+    assert first != draw_places(lengths, 4000, np.random.default_rng(8))
+    share = sum(sec == 'long' for sec, _ in first) / len(first)
+    assert share == pytest.approx(0.75, abs=0.03)
+    locs = np.array([loc for _, loc in first])
+    assert 0 <= locs.min() and locs.max() < 1 and np.mean(locs) == pytest.approx(0.5, abs=0.02)
+
+
+def test_the_segment_holding_a_location():
+    assert [segment_index(loc, 4) for loc in (0.0, 0.24, 0.25, 0.6, 0.99, 1.0)] == [0, 0, 1, 2, 3, 3]
+
+
+def test_verdict_of_synthetic_rows():
+    rows = [
+        {'sec': 'a', 'loc': 0.1, 'target': 0.5, 'epsp_netpyne': 0.55, 'epsp_exact': 0.5},
+        {'sec': 'b', 'loc': 0.2, 'target': 0.5, 'epsp_netpyne': 0.5, 'epsp_exact': 0.501},
+        {'sec': 'c', 'loc': 0.3, 'target': 0.5, 'epsp_netpyne': 0.49, 'epsp_exact': None},
+    ]
+    verdict = validation_verdict(rows)
+    assert verdict['netpyne']['worst'] == pytest.approx(0.1) and verdict['netpyne']['worst_place'] == ('a', 0.1)
+    assert verdict['netpyne']['median'] == pytest.approx(0.02) and verdict['netpyne']['failed'] == 0
+    assert verdict['exact']['worst'] == pytest.approx(0.002) and verdict['exact']['failed'] == 1
+
+
+@pytest.fixture(scope='module')
+def validated(tmp_path_factory):
+    """Every segment of the generated cell's basal dendrites (and soma) by targeted search,
+    then 30 random synapses."""
+    out = tmp_path_factory.mktemp('validated') / 'out'
+    proc = run_command(
+        'M1_grid_search.py', '--cell', DEFAULT_FILE, '--secs', 'basal', '--all-segments', '--search', 'target',
+        '--engine', 'inline', '--validate', '30', '--out', out,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc, out
+
+
+def test_the_exact_factors_give_the_target(validated):
+    proc, out = validated
+    rows = pd.read_json(out / 'validation.json', precise_float=True)
+    assert len(rows) == 30 and rows['error'].isna().all()
+    assert {'sec', 'loc', 'segment', 'distance_um', 'epsp_netpyne', 'epsp_exact', 'target'} <= set(rows.columns)
+    off = (rows['epsp_exact'] - 0.5).abs() / 0.5
+    assert (off <= 0.01).mean() >= 0.95
+    assert 'validation at 30 random places, EPSP off the target with NetPyNE\'s lookup: median' in proc.stdout
+    assert (out / 'validation.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert set(rows['sec']) <= set(json.loads((out / 'weight_norm.json').read_text()))
+
+
+def test_each_lookup_applies_the_factor_of_its_own_segment(validated):
+    """Where NetPyNE reads another segment's factor, its EPSP is off by that factor's
+    ratio to the segment's own (the EPSP is close to proportional to the weight here);
+    where it reads the same one, both simulations are the same."""
+    _, out = validated
+    rows = pd.read_json(out / 'validation.json', precise_float=True)
+    table = json.loads((out / 'weight_norm.json').read_text())
+    for _, row in rows.iterrows():
+        assert row['factor_exact'] == table[row['sec']][row['segment']]
+    same = rows['segment'] == rows['netpyne_segment']
+    assert same.any() and (~same).any()
+    assert rows.loc[same, 'epsp_netpyne'].to_numpy() == pytest.approx(rows.loc[same, 'epsp_exact'].to_numpy(), rel=1e-9)
+    other = rows[~same]
+    predicted = other['factor_netpyne'] / other['factor_exact']
+    assert (other['epsp_netpyne'] / other['epsp_exact']).to_numpy() == pytest.approx(predicted.to_numpy(), rel=0.03)
+    assert (predicted - 1).abs().max() > 0.03  # the test could tell a wrong segment apart
+
+
+def test_validation_after_the_batch_engine(tmp_path):
+    out = tmp_path / 'out'
+    proc = run_command('M1_grid_search.py', '--secs', 'dendrite', '--all-segments', '--weights', '0.001', '0.0015', '0.002',
+                       '--validate', '5', '--out', out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = pd.read_json(out / 'validation.json', precise_float=True)
+    assert len(rows) == 5 and rows['epsp_exact'].notna().all()
+    # the weights come from interpolating a 3-weight grid: within 2 % of the target
+    assert ((rows['epsp_exact'] - 0.5).abs() < 0.01).all()
+    assert json.loads((out / 'run.json').read_text())['seconds']['validation'] > 0
+
+
+@pytest.mark.parametrize('args, named', [
+    (['--validate', '0'], '--validate must be at least 1 place, got 0'),
+    (['--validate', 'x'], "--validate: invalid int value: 'x'"),
+])
+def test_bad_validate_is_one_line(tmp_path, args, named):
+    proc = run_command('M1_grid_search.py', '--secs', 'soma', *args, '--out', tmp_path / 'out')
+    assert_one_line_error(proc, named)
+    assert not (tmp_path / 'out').exists()
