@@ -54,6 +54,21 @@ def epsp_features(t, v, onset, baseline_window=20.0, epsp_window=100.0, spike_th
     }
 
 
+def peak_is_past(t, v, onset, baseline_window, now, spike_threshold=0.0, decay=0.5, hold=5.0):
+    """Whether the EPSP of the trace recorded so far (to ``now``, ms) can no longer grow:
+    the soma spiked, or the rise above the baseline has fallen to ``decay`` times its peak
+    at least ``hold`` ms after the peak. Only meaningful once every synaptic conductance
+    has passed its own peak (the caller's minimum window)."""
+    features = epsp_features(t, v, onset, baseline_window, now - onset, spike_threshold)
+    if features['spiked']:
+        return True
+    if features['epsp'] <= 0 or now - features['peak_time'] < hold:
+        return False
+    slope, baseline = baseline_line(t, v, onset, baseline_window)
+    last = np.asarray(v, dtype=float)[np.asarray(t, dtype=float) <= now][-1]
+    return bool(last - (baseline + slope * (now - onset)) <= decay * features['epsp'])
+
+
 def loss(epsp, target):
     """Squared distance of an EPSP from the target, mV^2."""
     return float((epsp - target) ** 2)

@@ -21,6 +21,27 @@ def weight_fraction(params):
     return params.get(WEIGHT_FRACTION, 1.0)
 
 
+def conductance_peak(params):
+    """Time (ms) from activation to the peak of a mechanism's conductance: for a dual
+    exponential (tau1 < tau2, as Exp2Syn and NMDA models take them)
+    tau1 tau2 / (tau2 - tau1) ln(tau2 / tau1); 0 for a single exponential (tau alone);
+    infinite for kinetics not described by those parameters (its peak is not known)."""
+    tau1, tau2 = params.get('tau1'), params.get('tau2')
+    if isinstance(tau1, (int, float)) and isinstance(tau2, (int, float)) and 0 < tau1 and 0 < tau2:
+        if math.isclose(tau1, tau2):
+            return float(tau1)
+        low, high = sorted((tau1, tau2))
+        return low * high / (high - low) * math.log(high / low)
+    if params.get('mod') == 'ExpSyn' or (isinstance(params.get('tau'), (int, float)) and tau1 is None):
+        return 0.0
+    return math.inf
+
+
+def latest_peak(syn_mech_params):
+    """The latest conductance peak (ms) among the synapse's mechanisms."""
+    return max((conductance_peak(params) for params in syn_mech_params.values()), default=0.0)
+
+
 def neuron_params(params):
     """The entry as NetPyNE passes it to NEURON: without weightFraction."""
     return {key: value for key, value in params.items() if key != WEIGHT_FRACTION}

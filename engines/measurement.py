@@ -15,7 +15,7 @@ import traceback
 
 import numpy as np
 
-from analysis.epsp import epsp_features, loss
+from analysis.epsp import epsp_features, loss, peak_is_past
 from cells import synapses
 
 # What NetPyNE imports but a measurement never uses: its analysis and plotting (bokeh,
@@ -24,6 +24,8 @@ from cells import synapses
 UNUSED_PACKAGES = ('netpyne.analysis', 'netpyne.plotting', 'pandas')
 NO_GUI = '-nogui'  # NetPyNE's flag: do not import matplotlib to set its backend
 NOTEBOOK_SHELL = 'IPython'  # NEURON imports it (0.2 s) only to ask whether it runs in a notebook
+CHECK_MS = 5.0  # how often a reused model checks whether the EPSP has peaked
+PEAK_MARGIN = 10.0  # ms after the slowest synaptic conductance's peak before the first check
 
 
 class _DeferredImports(importlib.abc.MetaPathFinder):
@@ -188,6 +190,7 @@ class Measurer:
         ]
         self.home = self.cell.secs[cfg.sec]['hObj'](cfg.loc)
         self.stop = cfg.stimTime + cfg.stimDelay + cfg.epspWindow + cfg.recordStep
+        self.first_check = onset_time(cfg) + min(cfg.epspWindow, synapses.latest_peak(cfg.synMechParams) + PEAK_MARGIN)
         for sec in self.cell.secs.values():
             for segment in sec['hObj']:
                 self._place(segment)
@@ -197,6 +200,19 @@ class Measurer:
         self.sim.pc.psolve(save_time(cfg))
         self.state = h.SaveState()
         self.state.save()
+
+    def _run_until_the_peak_is_past(self, cfg):
+        """Simulate to the end of the EPSP window, or less: from the time every synaptic
+        conductance has peaked, every CHECK_MS, stop once the somatic EPSP's peak is
+        certain (``analysis.epsp.peak_is_past``)."""
+        h = self.h
+        self.sim.pc.psolve(min(self.first_check, self.stop))
+        while h.t < self.stop - 1e-9:
+            v = np.array(self.sim.simData['V_soma']['cell_0'])
+            t = np.array(self.sim.simData['t'])[: v.size]
+            if peak_is_past(t, v, onset_time(cfg), cfg.baselineWindow, float(t[-1]), cfg.spikeThreshold):
+                return
+            self.sim.pc.psolve(min(h.t + CHECK_MS, self.stop))
 
     def _place(self, segment):
         for synapse in self.synapses:
@@ -218,7 +234,7 @@ class Measurer:
             for netcon, fraction in self.contacts:
                 netcon.weight[0] = weight * fraction
             started = time.perf_counter()
-            self.sim.pc.psolve(self.stop)
+            self._run_until_the_peak_is_past(cfg)
             return somatic_record(self.sim, cfg, time.perf_counter() - started)
         except Exception as err:  # the point fails; the traceback stays in its record
             return error_record(sec, loc, weight, cfg.epspTarget, f'{type(err).__name__}: {err}', traceback.format_exc())

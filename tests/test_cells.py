@@ -5,6 +5,7 @@ import pickle
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from cells import catalogue, synapses
@@ -164,3 +165,23 @@ def test_the_example_synapse_files_give_each_convention():
         'ampa_nmda_full': {'AMPA': 1.0, 'NMDA': 1.0},
         'ampa_nmda_split': {'AMPA': 0.5, 'NMDA': 0.5},
     }
+
+
+def test_conductance_peaks_of_the_synapse_models():
+    assert synapses.conductance_peak({'mod': 'Exp2Syn', 'tau1': 15.0, 'tau2': 150.0}) == pytest.approx(38.376, abs=1e-3)
+    assert synapses.conductance_peak({'mod': 'Exp2Syn', 'tau1': 2.0, 'tau2': 2.0}) == 2.0
+    assert synapses.conductance_peak({'mod': 'ExpSyn', 'tau': 2.0}) == 0.0
+    assert synapses.conductance_peak({'mod': 'MyKineticSyn', 'kon': 1.0}) == float('inf')
+    assert synapses.latest_peak({'a': {'mod': 'ExpSyn'}, 'b': {'mod': 'Exp2Syn', 'tau1': 1.0, 'tau2': 3.0}}) == pytest.approx(
+        1.0 * 3.0 / 2.0 * np.log(3.0))
+
+
+def test_the_heavy_cell_file_is_the_generator_s_and_active_throughout():
+    from cells.generate_pyramidal import ACTIVE_DENDRITE, HEAVY_FILE, generate
+
+    cell = json.loads(HEAVY_FILE.read_text())
+    assert cell == json.loads(json.dumps(generate(seed=1, heavy=True)))
+    segments = sum(sec['geom']['nseg'] for sec in cell['secs'].values())
+    assert 700 <= segments <= 800
+    dendrites = [name for name in cell['secs'] if name.startswith(('apic', 'basal'))]
+    assert all(set(ACTIVE_DENDRITE) <= set(cell['secs'][name]['mechs']) for name in dendrites)

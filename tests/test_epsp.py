@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from analysis.epsp import baseline_line, epsp_amplitude, epsp_features, loss
+from analysis.epsp import baseline_line, epsp_amplitude, epsp_features, loss, peak_is_past
 
 DT = 0.1
 ONSET = 701.0
@@ -93,3 +93,32 @@ def test_loss_is_squared_error():
     assert loss(0.7, 0.5) == pytest.approx(0.04)
     assert loss(0.3, 0.5) == pytest.approx(0.04)
     assert loss(0.5, 0.5) == 0.0
+
+
+def _until(t, v, now):
+    keep = t <= now
+    return t[keep], v[keep]
+
+
+def test_the_peak_is_past_once_the_epsp_has_halved(t):
+    v = -70.0 + dual_exponential(t, ONSET, 0.5, tau_rise=2.0, tau_decay=20.0)
+    peak = epsp_features(t, v, ONSET)['peak_time']
+    for now, past in ((peak - 1.0, False), (peak + 2.0, False), (peak + 8.0, False), (ONSET + 60.0, True)):
+        assert peak_is_past(*_until(t, v, now), ONSET, 20.0, now) is past, now
+    stopped = _until(t, v, ONSET + 60.0)
+    assert epsp_features(*stopped, ONSET, 20.0, 60.0)['epsp'] == epsp_features(t, v, ONSET)['epsp']
+
+
+def test_a_second_rising_phase_keeps_it_running(t):
+    """A fast component that dips, then a slow one that climbs higher: the dip does not fall
+    to half the first peak, so the run goes on to the true peak."""
+    v = -70.0 + dual_exponential(t, ONSET, 0.3, 0.5, 5.0) + dual_exponential(t, ONSET, 0.4, 15.0, 150.0)
+    true_peak = epsp_features(t, v, ONSET)['peak_time']
+    for now in np.arange(ONSET + 10.0, true_peak, 5.0):
+        assert not peak_is_past(*_until(t, v, now), ONSET, 20.0, now), now
+
+
+def test_a_spike_ends_it_at_once(t):
+    v = -70.0 + dual_exponential(t, ONSET, 0.5)
+    v[(t > ONSET + 3.0) & (t < ONSET + 4.0)] = 20.0
+    assert peak_is_past(*_until(t, v, ONSET + 5.0), ONSET, 20.0, ONSET + 5.0)

@@ -1,0 +1,92 @@
+"""Every segment of the heavy cell (cells/pyramidal_heavy.json with its mechanisms in
+cells/heavy_mod/: about 750 segments, active dendrites, 15 s of NEURON time per 1000 ms at
+dt 0.025 ms here) by targeted search with the
+inline engine on all cores, then a brute-force check of the weights found.
+
+Prints the wall time, simulations per place, NEURON time per simulation, and for
+--check N places drawn at random (seeded) whether the weight found is within 0.5 % of the
+true one: each is simulated from scratch, a whole 1000 ms fixed-step run as init.py does
+it, at the weight found x (1 - 0.005) and x (1 + 0.005), whose EPSPs must bracket the
+target.
+
+    python benchmarks/bench_heavy.py [--check 10] [--jobs N] [-- extra grid arguments]
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_grid import PROJECT, machine  # noqa: E402
+
+HEAVY = PROJECT / 'cells' / 'pyramidal_heavy.json'
+HEAVY_MOD = PROJECT / 'cells' / 'heavy_mod'
+TOLERANCE = 0.005  # goal: the weights within 0.5 % of the true ones
+GOAL_SECONDS = 30 * 60
+
+
+def full_run_epsp(sec, loc, weight):
+    """The EPSP of a whole 1000 ms fixed-step simulation in a fresh process (init.py)."""
+    proc = subprocess.run(
+        [sys.executable, 'init.py', '--cell', str(HEAVY), '--mod', str(HEAVY_MOD), '--sec', sec, '--loc', repr(loc), '--weight', repr(weight)],
+        cwd=PROJECT, capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        sys.exit(f'error: init.py failed at {sec}({loc}): {proc.stderr.strip()[-300:]}')
+    return json.loads(proc.stdout)['epsp']
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--check', type=int, default=10, help='places checked by brute force (default 10)')
+    parser.add_argument('--jobs', type=int, help='parallel jobs (default: all cores)')
+    parser.add_argument('grid_args', nargs='*', help='arguments for M1_grid_search.py, after --')
+    args = parser.parse_args()
+    print(f'machine: {machine()}')
+    segments = sum(sec['geom']['nseg'] for sec in json.loads(HEAVY.read_text())['secs'].values())
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, 'M1_grid_search.py', '--cell', str(HEAVY), '--mod', str(HEAVY_MOD), '--secs', 'all', '--all-segments',
+                   '--search', 'target', '--engine', 'inline', *args.grid_args, '--out', out]
+        if args.jobs:
+            command += ['--jobs', str(args.jobs)]
+        started = time.perf_counter()
+        proc = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        if proc.returncode != 0:
+            sys.exit(f'error: the run failed (status {proc.returncode}): {proc.stderr.strip()[-500:]}')
+        points = json.loads((Path(out) / 'results.json').read_text())
+        summary = json.loads((Path(out) / 'summary.json').read_text())
+        run = json.loads((Path(out) / 'run.json').read_text())
+    found = [row for row in summary if row['in_range']]
+    run_times = [p['run_time'] for p in points if p.get('run_time')]
+    print(f'{len(summary)} places ({segments} segments of the cell) in {wall:.0f} s wall '
+          f'({wall / 60:.1f} min; goal: at most {GOAL_SECONDS // 60} min); engine {run["seconds"]["engine"]:.0f} s')
+    print(f'found at {len(found)}; simulations per place: mean {len(points) / len(summary):.2f}, '
+          f'max {max(row.get("simulations", 0) for row in summary)}')
+    print(f'NEURON time per simulation: mean {np.mean(run_times):.2f} s, max {np.max(run_times):.2f} s')
+    rng = np.random.default_rng(1)
+    sample = [found[i] for i in sorted(rng.choice(len(found), size=min(args.check, len(found)), replace=False))]
+    tasks = [(row['sec'], row['loc'], row['weight_at_target'] * factor) for row in sample
+             for factor in (1 - TOLERANCE, 1 + TOLERANCE)]
+    with ThreadPoolExecutor(max_workers=args.jobs or len(__import__('os').sched_getaffinity(0))) as pool:
+        epsps = list(pool.map(lambda task: full_run_epsp(*task), tasks))
+    bracketed = 0
+    for index, row in enumerate(sample):
+        low, high = epsps[2 * index], epsps[2 * index + 1]
+        ok = low < row['target'] < high
+        bracketed += ok
+        print(f"  {row['sec']}({row['loc']:.4f}): weight {row['weight_at_target']:.6g} uS; whole runs at -0.5 % and "
+              f"+0.5 %: {low:.5f} and {high:.5f} mV {'bracket' if ok else 'DO NOT bracket'} the target")
+    print(f'{bracketed} of {len(sample)} weights within 0.5 % of the whole-run weight at target (goal: all)')
+
+
+if __name__ == '__main__':
+    main()
