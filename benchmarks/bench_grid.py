@@ -35,12 +35,11 @@ def machine():
     return f'{cpu}, {cores} cores, Python {platform.python_version()}'
 
 
-def time_grid(jobs, grid_args=()):
-    """Run the grid once; return (wall seconds, points, NEURON seconds summed, the engine's
-    seconds from run.json: its model building and points, without the start of Python,
-    the import of NetPyNE, the input checks and the analysis)."""
+def run_grid(jobs, grid_args=(), read=('results.json', 'run.json')):
+    """Run ``M1_grid_search.py`` once into a temporary folder; return its wall time (s) and
+    {name: the JSON of that output file} for the files named in ``read``."""
     with tempfile.TemporaryDirectory() as out:
-        command = [sys.executable, str(PROJECT / 'M1_grid_search.py'), *grid_args, '--out', out]
+        command = [sys.executable, str(PROJECT / 'M1_grid_search.py'), *map(str, grid_args), '--out', out]
         if jobs:
             command += ['--jobs', str(jobs)]
         started = time.perf_counter()
@@ -48,9 +47,16 @@ def time_grid(jobs, grid_args=()):
         wall = time.perf_counter() - started
         if proc.returncode != 0:
             sys.exit(f'error: the grid run failed (status {proc.returncode}): {proc.stderr.strip()[-500:]}')
-        points = json.loads((Path(out) / 'results.json').read_text())
-        engine = json.loads((Path(out) / 'run.json').read_text())['seconds']['engine']
-    return wall, len(points), sum(p.get('run_time') or 0.0 for p in points), engine
+        return wall, {name: json.loads((Path(out) / name).read_text()) for name in read}
+
+
+def time_grid(jobs, grid_args=()):
+    """Run the grid once; return (wall seconds, points, NEURON seconds summed, the engine's
+    seconds from run.json: its model building and points, without the start of Python,
+    the import of NetPyNE, the input checks and the analysis)."""
+    wall, files = run_grid(jobs, grid_args)
+    points = files['results.json']
+    return wall, len(points), sum(p.get('run_time') or 0.0 for p in points), files['run.json']['seconds']['engine']
 
 
 def timing_arguments(description):

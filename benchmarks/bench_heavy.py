@@ -16,8 +16,6 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_grid import PROJECT, machine  # noqa: E402
+from bench_grid import PROJECT, machine, run_grid  # noqa: E402
 
 HEAVY = PROJECT / 'cells' / 'pyramidal_heavy.json'
 HEAVY_MOD = PROJECT / 'cells' / 'heavy_mod'
@@ -52,19 +50,10 @@ def main():
     args = parser.parse_args()
     print(f'machine: {machine()}')
     segments = sum(sec['geom']['nseg'] for sec in json.loads(HEAVY.read_text())['secs'].values())
-    with tempfile.TemporaryDirectory() as out:
-        command = [sys.executable, 'M1_grid_search.py', '--cell', str(HEAVY), '--mod', str(HEAVY_MOD), '--secs', 'all', '--all-segments',
-                   '--search', 'target', '--engine', 'inline', *args.grid_args, '--out', out]
-        if args.jobs:
-            command += ['--jobs', str(args.jobs)]
-        started = time.perf_counter()
-        proc = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)
-        wall = time.perf_counter() - started
-        if proc.returncode != 0:
-            sys.exit(f'error: the run failed (status {proc.returncode}): {proc.stderr.strip()[-500:]}')
-        points = json.loads((Path(out) / 'results.json').read_text())
-        summary = json.loads((Path(out) / 'summary.json').read_text())
-        run = json.loads((Path(out) / 'run.json').read_text())
+    grid = ['--cell', HEAVY, '--mod', HEAVY_MOD, '--secs', 'all', '--all-segments', '--search', 'target',
+            '--engine', 'inline', *args.grid_args]
+    wall, files = run_grid(args.jobs, grid, read=('results.json', 'summary.json', 'run.json'))
+    points, summary, run = files['results.json'], files['summary.json'], files['run.json']
     found = [row for row in summary if row['in_range']]
     run_times = [p['run_time'] for p in points if p.get('run_time')]
     print(f'{len(summary)} places ({segments} segments of the cell) in {wall:.0f} s wall '
