@@ -264,16 +264,12 @@ def stored(options, argv):
     spec = cluster.stored_spec(folder)
     spec.options['out'] = str(Path(folder).resolve())
     kept = spec.options['cluster']
-    given = cluster_settings(options)
     flags = _flags(argv)
-    for name in given:
-        if options.resume and f"--{name.replace('_', '-')}" in flags:
-            kept[name] = given[name]
-    if options.collect or '--no-wait' not in flags:
-        kept['no_wait'] = False
-    if options.collect or '--dry-run' not in flags:
-        kept['dry_run'] = False
-    kept.update(collect=given['collect'], resume=given['resume'])
+    for name, value in cluster_settings(options).items():
+        if name in ('collect', 'resume') or (options.resume and f"--{name.replace('_', '-')}" in flags):
+            kept[name] = value
+        elif name in ('no_wait', 'dry_run'):  # how it was submitted, not how it goes on
+            kept[name] = False
     return spec
 
 
@@ -322,7 +318,7 @@ def run(search_params, argv):
     unit = targeted.work_unit(spec.search)
     engine = engine_of(spec)
     total = len(inline.tasks_of(spec.places, spec.weights, spec.search)) * len(spec.settings_of_dimensions())
-    records = engine.run(spec, Progress(total, unit))
+    records = engine.run(spec, None if engine is cluster else Progress(total, unit))
     if not getattr(records, 'gathered', True):
         return 0
     measured = time.perf_counter()
