@@ -82,3 +82,37 @@ def validation(rows, target, path):
     fig.tight_layout()
     _save(fig, path)
     return drawn
+
+
+def weight_norm_map(cell, table, path, title=None):
+    """The cell drawn in the plane (``analysis.layout``), each segment of the sections in
+    ``table`` coloured by its weightNorm (uS/mV; a log scale where the values span a
+    decade or more), the rest grey. Returns the colour scale: ('log' or 'linear', lowest,
+    highest)."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import LogNorm, Normalize
+
+    from analysis.layout import section_paths, segment_lines
+
+    fig, ax = plt.subplots(figsize=(6, 7))
+    for points in section_paths(cell).values():
+        ax.plot([p[0] for p in points], [p[1] for p in points], color='0.8', linewidth=1)
+    lines = [(a, b, value) for a, b, value in segment_lines(cell, table) if value is not None and value > 0]
+    values = [value for _, _, value in lines]
+    scale = None
+    if lines:
+        low, high = min(values), max(values)
+        logarithmic = high / low >= 10
+        norm = LogNorm(low, high) if logarithmic else Normalize(low, high if high > low else low * 1.001)
+        collection = LineCollection([(a, b) for a, b, _ in lines], array=values, cmap='viridis', norm=norm, linewidths=2.5)
+        ax.add_collection(collection)
+        fig.colorbar(collection, ax=ax, label='weightNorm (uS/mV)' + (', log scale' if logarithmic else ''))
+        scale = ('log' if logarithmic else 'linear', low, high)
+    ax.set_aspect('equal')
+    ax.autoscale()
+    ax.set_xlabel('um')
+    ax.set_ylabel('um')
+    ax.set_title(title or f'weightNorm of {len(table)} sections')
+    fig.tight_layout()
+    _save(fig, path)
+    return scale

@@ -21,6 +21,7 @@ WEIGHT_NORM_PKL = 'weight_norm.pkl'
 WEIGHT_NORM_JSON = 'weight_norm.json'
 EPSP_PLOT = 'epsp_vs_weight.png'
 WEIGHT_NORM_PLOT = 'weight_norm_vs_distance.png'
+MAP_SUFFIX = '_map.png'  # weight_norm_map.png: the weightNorm drawn on the cell
 RUN_FILE = 'run.json'
 LISTED_LOCATIONS = 20
 
@@ -29,12 +30,13 @@ class WeightNorm:
     """The weightNorm written for one combination of the further grid dimensions
     (``values``, {} without any): ``table`` {section: [value per segment]}, the sections
     ``left_out`` {section: why}, the places ``filled`` {(sec, loc): why no weight}, the
-    ``fill`` value (uS/mV) that ``fill_factor`` times the soma's weightNorm gave, and the
-    ``path`` of its pickle (None if nothing was written)."""
+    ``fill`` value (uS/mV) that ``fill_factor`` times the soma's weightNorm gave, the
+    ``path`` of its pickle (None if nothing was written) and the ``map_path`` of its
+    drawing on the cell."""
 
-    def __init__(self, values, table, left_out, filled, fill, fill_factor, path):
+    def __init__(self, values, table, left_out, filled, fill, fill_factor, path, map_path):
         self.values, self.table, self.left_out, self.filled = values, table, left_out, filled
-        self.fill, self.fill_factor, self.path = fill, fill_factor, path
+        self.fill, self.fill_factor, self.path, self.map_path = fill, fill_factor, path, map_path
 
 
 def weight_norm_name(values):
@@ -62,12 +64,13 @@ def write_weight_norm(out, summary, values, cell, soma, fill_factor):
             row['weight_norm'] = fill
     stem = weight_norm_name(values)
     pickle_path, json_path = Path(out) / f'{stem}.pkl', Path(out) / f'{stem}.json'
-    for path in (pickle_path, json_path):
+    map_path = Path(out) / f'{stem}{MAP_SUFFIX}'
+    for path in (pickle_path, json_path, map_path):
         path.unlink(missing_ok=True)
     if table:
         write_pickle_atomic(pickle_path, table)
         write_json_atomic(json_path, table)
-    return WeightNorm(values, table, left_out, filled, fill, fill_factor, pickle_path if table else None)
+    return WeightNorm(values, table, left_out, filled, fill, fill_factor, pickle_path if table else None, map_path)
 
 
 def write_results(spec, records, cell):
@@ -96,6 +99,9 @@ def write_results(spec, records, cell):
 
     plots.epsp_vs_weight(records, target, Path(out) / EPSP_PLOT)
     plots.weight_norm_vs_distance(summary, catalogue.section_groups(cell), Path(out) / WEIGHT_NORM_PLOT)
+    for weight_norm in weight_norms:
+        if weight_norm.table:
+            plots.weight_norm_map(cell, weight_norm.table, weight_norm.map_path)
     return summary, weight_norms
 
 
@@ -172,7 +178,7 @@ def _report_weight_norm(weight_norm):
     table, left_out, filled = weight_norm.table, weight_norm.left_out, weight_norm.filled
     which = (' at ' + ', '.join(f'{name}={value}' for name, value in weight_norm.values.items())) if weight_norm.values else ''
     if table:
-        print(f'weightNorm of {len(table)} sections{which}: {weight_norm.path} (and .json)')
+        print(f'weightNorm of {len(table)} sections{which}: {weight_norm.path} (and .json; on the cell: {weight_norm.map_path.name})')
     if filled:
         sections = Counter(sec for sec, _ in filled)
         where = ', '.join(f'{sec} ({count})' for sec, count in sections.most_common(LISTED_LOCATIONS))

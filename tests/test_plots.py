@@ -3,6 +3,8 @@
 import math
 import struct
 
+import pytest
+
 from analysis.plots import epsp_vs_weight, weight_norm_vs_distance
 
 PNG = b'\x89PNG\r\n\x1a\n'
@@ -37,3 +39,39 @@ def test_weight_norm_points_are_the_places_that_reached_the_target_by_group(tmp_
     assert drawn == {'somatic': [(0.0, 0.002)], 'basal': [(250.0, 0.0033), (300.0, 0.004)]}
     assert png_size(tmp_path / 'wn.png') == (840, 540)
     assert sorted(p.name for p in tmp_path.iterdir()) == ['wn.png']
+
+
+CELL = {
+    'secs': {
+        'soma': {'geom': {'L': 20.0, 'nseg': 1}},
+        'apic': {'geom': {'L': 300.0, 'nseg': 3}, 'topol': {'parentSec': 'soma', 'parentX': 1.0, 'childX': 0.0}},
+        'tuft': {'geom': {'L': 100.0, 'nseg': 2}, 'topol': {'parentSec': 'apic', 'parentX': 1.0, 'childX': 0.0}},
+        'obl': {'geom': {'L': 80.0, 'nseg': 1}, 'topol': {'parentSec': 'apic', 'parentX': 0.5, 'childX': 0.0}},
+        'basal': {'geom': {'L': 150.0, 'nseg': 1, 'pt3d': [[0, 0, 0, 1], [-90, -120, 0, 1]]},
+                  'topol': {'parentSec': 'soma', 'parentX': 0.5, 'childX': 0.0}},
+    },
+}
+
+
+def test_a_cell_laid_out_from_its_lengths_and_its_own_points():
+    from analysis.layout import section_paths, segment_lines
+
+    paths = section_paths(CELL)
+    assert paths['soma'] == [(-10.0, 0.0), (10.0, 0.0)]
+    assert paths['apic'][0] == (10.0, 0.0) and math.dist(*paths['apic']) == pytest.approx(300.0)
+    assert paths['apic'][1][1] > 290.0  # apical dendrites go up
+    assert paths['tuft'][0] == pytest.approx(paths['apic'][1]) and math.dist(*paths['tuft']) == pytest.approx(100.0)
+    middle = ((paths['apic'][0][0] + paths['apic'][1][0]) / 2, (paths['apic'][0][1] + paths['apic'][1][1]) / 2)
+    assert paths['obl'][0] == pytest.approx(middle)
+    assert paths['basal'] == [(0.0, 0.0), (-90.0, -120.0)]  # its own 3D points
+    lines = segment_lines(CELL, {'apic': [1.0, 2.0, 3.0]})
+    assert [value for _, _, value in lines] == [1.0, 2.0, 3.0]
+    assert lines[0][1] == pytest.approx(lines[1][0]) and math.dist(lines[0][0], lines[0][1]) == pytest.approx(100.0)
+
+
+def test_the_weight_norm_map_takes_a_log_scale_over_a_decade(tmp_path):
+    from analysis.plots import weight_norm_map
+
+    assert weight_norm_map(CELL, {'soma': [0.002], 'apic': [0.003, 0.004, 0.005]}, tmp_path / 'a.png') == ('linear', 0.002, 0.005)
+    assert weight_norm_map(CELL, {'soma': [0.002], 'tuft': [0.05, 0.4]}, tmp_path / 'b.png') == ('log', 0.002, 0.4)
+    assert png_size(tmp_path / 'a.png') == (720, 840)

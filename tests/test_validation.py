@@ -60,6 +60,8 @@ def test_the_exact_factors_give_the_target(validated):
     assert (off <= 0.01).mean() >= 0.95
     assert 'validation at 30 random places, EPSP off the target with NetPyNE\'s lookup: median' in proc.stdout
     assert (out / 'validation.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert (out / 'weight_norm_map.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert 'on the cell: weight_norm_map.png' in proc.stdout
     assert set(rows['sec']) <= set(json.loads((out / 'weight_norm.json').read_text()))
 
 
