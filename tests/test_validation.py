@@ -41,11 +41,11 @@ def test_verdict_of_synthetic_rows():
 @pytest.fixture(scope='module')
 def validated(tmp_path_factory):
     """Every segment of the generated cell's basal dendrites (and soma) by targeted search,
-    then 30 random synapses."""
+    then 20 random synapses."""
     out = tmp_path_factory.mktemp('validated') / 'out'
     proc = run_command(
         'M1_grid_search.py', '--cell', DEFAULT_FILE, '--secs', 'basal', '--all-segments', '--search', 'target',
-        '--engine', 'inline', '--validate', '30', '--out', out,
+        '--engine', 'inline', '--validate', '20', '--out', out,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc, out
@@ -54,11 +54,11 @@ def validated(tmp_path_factory):
 def test_the_exact_factors_give_the_target(validated):
     proc, out = validated
     rows = pd.read_json(out / 'validation.json', precise_float=True)
-    assert len(rows) == 30 and rows['error'].isna().all()
+    assert len(rows) == 20 and rows['error'].isna().all()
     assert {'sec', 'loc', 'segment', 'distance_um', 'epsp_netpyne', 'epsp_exact', 'target'} <= set(rows.columns)
     off = (rows['epsp_exact'] - 0.5).abs() / 0.5
     assert (off <= 0.01).mean() >= 0.95
-    assert 'validation at 30 random places, EPSP off the target with NetPyNE\'s lookup: median' in proc.stdout
+    assert 'validation at 20 random places, EPSP off the target with NetPyNE\'s lookup: median' in proc.stdout
     assert (out / 'validation.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     assert (out / 'weight_norm_map.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     assert 'on the cell: weight_norm_map.png' in proc.stdout
