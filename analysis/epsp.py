@@ -33,9 +33,9 @@ def epsp_amplitude(t, v, onset, baseline_window=20.0, epsp_window=100.0):
     return epsp_features(t, v, onset, baseline_window, epsp_window)['epsp']
 
 
-def epsp_features(t, v, onset, baseline_window=20.0, epsp_window=100.0, spike_threshold=0.0):
-    """EPSP amplitude (mV), its peak time (ms), the baseline at onset (mV), and whether v
-    crossed ``spike_threshold`` (mV) after the onset."""
+def _rise(t, v, onset, baseline_window, epsp_window):
+    """The samples in (onset, onset + epsp_window]: their times, voltages and rise above
+    the baseline line; and the baseline at onset (mV)."""
     t = np.asarray(t, dtype=float)
     v = np.asarray(v, dtype=float)
     if t.shape != v.shape:
@@ -44,13 +44,19 @@ def epsp_features(t, v, onset, baseline_window=20.0, epsp_window=100.0, spike_th
     mask = (t > onset) & (t <= onset + epsp_window)
     if not mask.any():
         raise ValueError(f'no samples in the EPSP window after {onset} ms')
-    rise = v[mask] - (baseline + slope * (t[mask] - onset))
+    return t[mask], v[mask], v[mask] - (baseline + slope * (t[mask] - onset)), baseline
+
+
+def epsp_features(t, v, onset, baseline_window=20.0, epsp_window=100.0, spike_threshold=0.0):
+    """EPSP amplitude (mV), its peak time (ms), the baseline at onset (mV), and whether v
+    crossed ``spike_threshold`` (mV) after the onset."""
+    times, voltages, rise, baseline = _rise(t, v, onset, baseline_window, epsp_window)
     peak = int(np.argmax(rise))
     return {
         'epsp': float(rise[peak]),
-        'peak_time': float(t[mask][peak]),
+        'peak_time': float(times[peak]),
         'baseline': baseline,
-        'spiked': bool(np.max(v[mask]) > spike_threshold),
+        'spiked': bool(np.max(voltages) > spike_threshold),
     }
 
 
@@ -59,14 +65,13 @@ def peak_is_past(t, v, onset, baseline_window, now, spike_threshold=0.0, decay=0
     the soma spiked, or the rise above the baseline has fallen to ``decay`` times its peak
     at least ``hold`` ms after the peak. Only meaningful once every synaptic conductance
     has passed its own peak (the caller's minimum window)."""
-    features = epsp_features(t, v, onset, baseline_window, now - onset, spike_threshold)
-    if features['spiked']:
+    times, voltages, rise, _ = _rise(t, v, onset, baseline_window, now - onset)
+    if np.max(voltages) > spike_threshold:
         return True
-    if features['epsp'] <= 0 or now - features['peak_time'] < hold:
+    peak = int(np.argmax(rise))
+    if rise[peak] <= 0 or now - times[peak] < hold:
         return False
-    slope, baseline = baseline_line(t, v, onset, baseline_window)
-    last = np.asarray(v, dtype=float)[np.asarray(t, dtype=float) <= now][-1]
-    return bool(last - (baseline + slope * (now - onset)) <= decay * features['epsp'])
+    return bool(rise[-1] <= decay * rise[peak])
 
 
 def loss(epsp, target):

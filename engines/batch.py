@@ -122,15 +122,15 @@ def nrniv_environment(environ):
     return env
 
 
-def _run_part(spec, params, folder):
-    """A part's process: run its Batch with its output in its batch.log."""
-    log = os.open(Path(folder) / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+def _run_part(batch):
+    """A part's process: run its Batch with its output in the batch.log of its folder."""
+    log = os.open(Path(batch.saveFolder) / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.environ.update(nrniv_environment(os.environ))
     status = 0
     try:
-        make_batch(spec, params, folder).run()
+        batch.run()
     except BaseException:  # its traceback goes to the part's log; its points lack records
         import traceback
 
@@ -156,12 +156,13 @@ def run(spec, progress):
     shutil.rmtree(folder, ignore_errors=True)
     split = parts(spec.batch_params(), spec.options['jobs'])
     folders = [folder / f'{PART_PREFIX}{number:0{len(str(len(split)))}d}' for number in range(1, len(split) + 1)]
-    jobs = []
+    batches = []
     for params, part_folder in zip(split, folders):
         part_folder.mkdir(parents=True)
-        jobs.append(jobs_of(make_batch(spec, params, part_folder)))
+        batches.append(make_batch(spec, params, part_folder))
+    jobs = [job for batch in batches for job in jobs_of(batch)]
     context = multiprocessing.get_context('fork')
-    processes = [context.Process(target=_run_part, args=(spec, params, f)) for params, f in zip(split, folders)]
+    processes = [context.Process(target=_run_part, args=(batch,)) for batch in batches]
     sys.stdout.flush()
     sys.stderr.flush()
     try:
@@ -183,7 +184,8 @@ def run(spec, progress):
         if process.exitcode != 0:
             print(f'warning: a batch process ended with {exit_description(process.exitcode)}; see {part_folder / LOG_FILE}',
                   file=sys.stderr)
-    return collect(spec, sorted((job for part_jobs in jobs for job in part_jobs), key=lambda job: spec.order(job[0])))
+    order = spec.order()
+    return collect(spec, sorted(jobs, key=lambda job: order(job[0])))
 
 
 def _count_records(folder):

@@ -25,7 +25,7 @@ def main(argv):
         raise UserError('usage: python -m engines.chunk_job GRID_BATCH_FOLDER CHUNK')
     folder, chunk = Path(argv[0]), argv[1]
     run = cluster.Run(folder)
-    spec = cluster.stored_spec(folder.parent)
+    spec = cluster.spec_of(run.manifest, folder.parent)
     finished = run.finished()
     todo = [index for index in run.chunks()[chunk] if index not in finished]
     by_setting = {}

@@ -43,6 +43,11 @@ def stored_spec(folder):
         manifest = read_json(path)
     except (OSError, ValueError) as err:
         raise UserError(f'cannot read {path}: {err}') from None
+    return spec_of(manifest, folder)
+
+
+def spec_of(manifest, folder):
+    """The settled run a cluster run's manifest holds (into output folder ``folder``)."""
     if 'spec' not in manifest:
         raise UserError(f'the cluster run in {folder} was submitted by an earlier version; run it again into a new folder')
     return RunSpec.from_json(manifest['spec'])

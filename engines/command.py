@@ -307,10 +307,11 @@ def run(search_params, argv):
         spec.out.mkdir(parents=True, exist_ok=True)
         spec.write(spec.out / SPEC_FILE)
         spec = RunSpec.read(spec.out / SPEC_FILE)
-        cell = catalogue.cell_of(spec.cfg())
+        cfg = spec.cfg()
+        cell = catalogue.cell_of(cfg)
     for line in warnings:
         print(line, file=sys.stderr)
-    stored_norms = catalogue.stored_weight_norm(spec.cfg())
+    stored_norms = catalogue.stored_weight_norm(cfg)
     if stored_norms:
         print(f'warning: removed the weightNorm stored in {len(stored_norms)} sections of the cell before the search',
               file=sys.stderr)

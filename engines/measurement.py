@@ -134,10 +134,15 @@ def build_simulation(cfg, netParams):
     return sim
 
 
+def somatic_trace(sim):
+    """(t, v): the times (ms) and somatic voltages (mV) NetPyNE has recorded so far."""
+    v = np.array(sim.simData['V_soma']['cell_0'])
+    return np.array(sim.simData['t'])[: v.size], v
+
+
 def somatic_record(sim, cfg, run_time):
     """The point's record from the somatic voltage NetPyNE recorded in the last run."""
-    v = np.array(sim.simData['V_soma']['cell_0'])
-    t = np.array(sim.simData['t'])[: v.size]
+    t, v = somatic_trace(sim)
     if not np.all(np.isfinite(v)):
         raise FloatingPointError('the somatic voltage became NaN or infinite')
     return point_record(cfg, t, v, run_time, path_distance(sim.net.cells[0], cfg))
@@ -208,8 +213,7 @@ class Measurer:
         h = self.h
         self.sim.pc.psolve(min(self.first_check, self.stop))
         while h.t < self.stop - 1e-9:
-            v = np.array(self.sim.simData['V_soma']['cell_0'])
-            t = np.array(self.sim.simData['t'])[: v.size]
+            t, v = somatic_trace(self.sim)
             if peak_is_past(t, v, onset_time(cfg), cfg.baselineWindow, float(t[-1]), cfg.spikeThreshold):
                 return
             self.sim.pc.psolve(min(h.t + CHECK_MS, self.stop))

@@ -65,8 +65,6 @@ def write_weight_norm(out, summary, values, cell, soma, fill_factor):
     stem = weight_norm_name(values)
     pickle_path, json_path = Path(out) / f'{stem}.pkl', Path(out) / f'{stem}.json'
     map_path = Path(out) / f'{stem}{MAP_SUFFIX}'
-    for path in (pickle_path, json_path, map_path):
-        path.unlink(missing_ok=True)
     if table:
         write_pickle_atomic(pickle_path, table)
         write_json_atomic(json_path, table)
@@ -83,8 +81,8 @@ def write_results(spec, records, cell):
     cfg = spec.cfg_settings
     out, target = spec.out, cfg['epspTarget']
     summary = summarise(records, target, spec.columns)
-    for stale in Path(out).glob(f'{Path(WEIGHT_NORM_PKL).stem}*'):
-        if stale.suffix in ('.pkl', '.json'):
+    for stale in Path(out).glob(f'{Path(WEIGHT_NORM_PKL).stem}*'):  # an earlier run's files
+        if stale.suffix in ('.pkl', '.json') or stale.name.endswith(MAP_SUFFIX):
             stale.unlink()
     weight_norms = [
         write_weight_norm(out, summary, values, cell, cfg['somaSec'], cfg['weightNormFill'])

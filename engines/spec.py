@@ -123,14 +123,18 @@ class RunSpec:
         columns = self.columns
         return [dict(zip(columns, combination)) for combination in itertools.product(*(v for _, v in self.dimensions))]
 
-    def order(self, values):
-        """Sort key of a unit ({column: value}) in grid order: the further dimensions'
-        combination, then the place, then the weight."""
-        places = list(zip(self.places['sec'], self.places['loc']))
-        dims = tuple(list(v).index(values[column(path)]) for path, v in self.dimensions)
-        place = places.index((values['sec'], values['loc']))
-        weight = self.weights.index(values[WEIGHT]) if WEIGHT in values else 0
-        return (*dims, place, weight)
+    def order(self):
+        """The sort key of a unit ({column: value}) in grid order: the further
+        dimensions' combination, then the place, then the weight."""
+        places = {place: i for i, place in reversed(list(enumerate(zip(self.places['sec'], self.places['loc']))))}
+        weights = {weight: i for i, weight in reversed(list(enumerate(self.weights)))}
+        dimensions = [(column(path), values) for path, values in self.dimensions]
+
+        def key(values):
+            dims = tuple(options.index(values[name]) for name, options in dimensions)
+            return (*dims, places[(values['sec'], values['loc'])], weights.get(values.get(WEIGHT), 0))
+
+        return key
 
     def to_json(self):
         return {

@@ -107,11 +107,11 @@ def lost_record(spec, values, message, trace=None):
     (``values`` has sec, loc, weight) or a searched place (sec, loc), with the values of
     the further grid dimensions."""
     cfg = spec.cfg_settings
-    if spec.search == 'target':
-        record = measurement.error_record(values['sec'], values['loc'], cfg['searchFirstWeight'], cfg['epspTarget'], message, trace)
+    searched = spec.search == 'target'
+    weight = cfg['searchFirstWeight'] if searched else values['weight']
+    record = measurement.error_record(values['sec'], values['loc'], weight, cfg['epspTarget'], message, trace)
+    if searched:
         _close([record], False, message)
-    else:
-        record = measurement.error_record(values['sec'], values['loc'], values['weight'], cfg['epspTarget'], message, trace)
     return tag([record], values, spec.columns)[0]
 
 

@@ -25,7 +25,6 @@ from engines import measurement, point, pool
 
 VALIDATION_FILE = 'validation.json'
 VALIDATION_PLOT = 'validation.png'
-LOOKUPS = ('netpyne', 'exact')
 
 _spec = None
 
@@ -58,8 +57,9 @@ def _simulate(task):
     return measurement.measure(cfg, point.load_net_params(None, cfg))
 
 
-def _lost(task, message, trace=None):
-    return {'status': 'error', 'error': message, 'epsp': None, 'distance_um': None}
+def _lost(target, task, message, trace=None):
+    sec, loc, _, weight, _ = task
+    return measurement.error_record(sec, loc, weight, target, message, trace)
 
 
 def validate(spec, path, table, cell, count, jobs):
@@ -70,25 +70,31 @@ def validate(spec, path, table, cell, count, jobs):
     target = cfg['epspTarget']
     places = places_of(cell, table, count, cfg['seeds']['loc'])
     tasks = tasks_of(places, table, target, path, cell)
-    records = list(pool.run_tasks(tasks, jobs, functools.partial(_start, spec), _simulate, _lost,
-                                  quiet=not cfg['verbose']))
+    records = list(pool.run_tasks(tasks, jobs, functools.partial(_start, spec), _simulate,
+                                  functools.partial(_lost, target), quiet=not cfg['verbose']))
     rows = []
     for index, (sec, loc) in enumerate(places):
         nseg = catalogue.nseg(cell, sec)
+        segment, read = segment_index(loc, nseg), netpyne_segment_index(loc, nseg)
         netpyne, exact = records[2 * index], records[2 * index + 1]
-        rows.append({
+        failed = [record for record in (netpyne, exact) if record['status'] != 'ok']
+        row = {
             'sec': sec,
             'loc': loc,
-            'segment': segment_index(loc, nseg),
-            'netpyne_segment': netpyne_segment_index(loc, nseg) % nseg,
+            'segment': segment,
+            'netpyne_segment': read % nseg,
             'distance_um': exact.get('distance_um') or netpyne.get('distance_um'),
-            'factor_exact': table[sec][segment_index(loc, nseg)],
-            'factor_netpyne': table[sec][netpyne_segment_index(loc, nseg)],
+            'factor_exact': table[sec][segment],
+            'factor_netpyne': table[sec][read],
             'epsp_netpyne': netpyne['epsp'] if netpyne['status'] == 'ok' else None,
             'epsp_exact': exact['epsp'] if exact['status'] == 'ok' else None,
             'target': target,
-            'error': '; '.join(r['error'] for r in (netpyne, exact) if r['status'] != 'ok') or None,
-        })
+            'error': '; '.join(record['error'] for record in failed) or None,
+        }
+        traces = [record['traceback'] for record in failed if record.get('traceback')]
+        if traces:  # a simulation that raised: where, for the user to find
+            row['traceback'] = '\n'.join(traces)
+        rows.append(row)
     write_json_atomic(spec.out / VALIDATION_FILE, rows)
     from analysis import plots
 
