@@ -37,6 +37,15 @@ def cell_params(spec, name=None, args=None, mod_dir=None):
     return cell
 
 
+def settle_cell_type(cfg):
+    """Where ``cfg.cell`` names a cell type of a network (a key of ``cfg.cellTypes``, set
+    by --netparams), make it that cell type's file and its soma ``cfg.somaSec``; any other
+    cfg.cell is left as it is."""
+    cell_types = getattr(cfg, 'cellTypes', None) or {}
+    if isinstance(cfg.cell, str) and cfg.cell in cell_types:
+        cfg.cell, cfg.somaSec = cell_types[cfg.cell]['cell'], cell_types[cfg.cell]['soma']
+
+
 def cell_of(cfg):
     """``cell_params`` of the cell ``cfg`` describes (cell, cellName, cellArgs, modFolder)."""
     return cell_params(cfg.cell, cfg.cellName, cfg.cellArgs, cfg.modFolder)

@@ -5,15 +5,25 @@ synapses and its mod folder.
     cell_types(netParams)          # {label: soma section} of the cellParams with a soma
     excitatory_synmechs(netParams) # the synMechParams whose reversal is above -20 mV
     model_mod_folder('model/netParams.py')
+
+``settle_network`` puts the chosen cell types and synapses of a model on our cfg: each
+cell type's cellParams is kept in a file of its own (``cell_file``), and ``cfg.cellTypes``
+maps its label to that file and its soma, so that ``cfg.cell = label`` measures it.
 """
 
 import contextlib
+import hashlib
 import importlib.util
+import json
+import os
 import sys
 from pathlib import Path
 
-from cells import catalogue, mechanisms
+from analysis.results import write_json_atomic
+from cells import catalogue, mechanisms, synapses
 from errors import UserError
+
+CELL_FILES = mechanisms.BUILD_ROOT / 'cells'  # each cell type's cellParams, by content
 
 EXCITATORY_ABOVE_MV = -20.0
 # NEURON's own synapses and the reversal potential they have when an entry gives none
@@ -23,20 +33,23 @@ MOD_FOLDER_NAMES = ('mod', 'mods', 'mechanisms')
 
 @contextlib.contextmanager
 def _model_context(folder, cfg):
-    """While a model's files run: its folder importable (``from cfg import cfg``) and
-    ``cfg`` in ``__main__`` (``from __main__ import cfg``), as NetPyNE's scripts leave
-    them; both as they were afterwards."""
+    """While a model's files run: its folder the working directory and importable
+    (``from cfg import cfg``) and ``cfg`` in ``__main__`` (``from __main__ import cfg``),
+    as NetPyNE's scripts leave them; all as they were afterwards."""
     import __main__
 
     had_cfg, old_cfg = hasattr(__main__, 'cfg'), getattr(__main__, 'cfg', None)
     old_path = list(sys.path)
     old_modules = set(sys.modules)
+    old_cwd = os.getcwd()
     sys.path.insert(0, str(folder))
+    os.chdir(folder)  # its files name others relative to its folder, where its users run it
     if cfg is not None:
         __main__.cfg = cfg
     try:
         yield
     finally:
+        os.chdir(old_cwd)
         sys.path[:] = old_path
         for name in set(sys.modules) - old_modules:  # the model's own modules (its cfg, helpers)
             module_file = getattr(sys.modules[name], '__file__', None) or ''
@@ -69,10 +82,13 @@ def _frames(err):
     return traceback.extract_tb(err.__traceback__)
 
 
-def load_model(net_params_path, cfg_path=None):
+def load_model(net_params_path, cfg_path=None, mod_folder=None):
     """(netParams, cfg) of the NetPyNE model in ``net_params_path``: its cfg (``cfg_path``,
     default the cfg.py beside it) is loaded first and put where the model's netParams
-    looks for it, then netParams.py runs and its module-level ``netParams`` is taken."""
+    looks for it, then netParams.py runs and its module-level ``netParams`` is taken.
+    The mechanisms of ``mod_folder`` (default: the model's, ``model_mod_folder``) are
+    loaded with ours before, for a model that builds cells from templates while it is
+    read."""
     net_params_path = Path(net_params_path).resolve()
     if not net_params_path.is_file():
         raise UserError(f'netParams file not found: {net_params_path}')
@@ -80,6 +96,7 @@ def load_model(net_params_path, cfg_path=None):
     cfg_path = Path(cfg_path).resolve() if cfg_path else folder / 'cfg.py'
     if not cfg_path.is_file():
         raise UserError(f'the model\'s cfg not found: {cfg_path} (give it with --cfg FILE)')
+    mechanisms.load_mechanisms(mod_folder or model_mod_folder(net_params_path))
     from netpyne import specs
 
     with _model_context(folder, None):
@@ -125,12 +142,117 @@ def excitatory_synmechs(net_params):
 
 
 def model_mod_folder(net_params_path):
-    """The model's mod folder as NetPyNE's users keep it, beside its netParams.py (named
-    mod, mods or mechanisms, holding .mod files); None if there is none."""
+    """The model's mod folder as NetPyNE's users keep it: beside its netParams.py, named
+    mod, mods or mechanisms, or that folder itself, holding .mod files; None if there is
+    none."""
     folder = Path(net_params_path).resolve().parent
-    for name in MOD_FOLDER_NAMES:
-        candidate = folder / name
+    for candidate in [folder / name for name in MOD_FOLDER_NAMES] + [folder]:
         if candidate.is_dir() and any(candidate.glob('*.mod')):
             mechanisms.mod_files(candidate)
             return candidate
     return None
+
+
+def _choose(asked, available, what, flag):
+    """The entries ``asked`` (all ``available`` if none), each of them checked."""
+    if not asked:
+        return list(available)
+    unknown = [name for name in asked if name not in available]
+    if unknown:
+        raise UserError(f"{flag}: the model has no {what} {', '.join(map(repr, unknown))}; it has: {', '.join(available)}")
+    return list(dict.fromkeys(asked))
+
+
+def choose_synmechs(net_params, asked=None, fractions=None):
+    """The synapse of the measurement: the model's synMechParams entries ``asked`` (default:
+    the excitatory ones) activated together, each with its weight fraction (default 1.0).
+    Returns {label: entry with 'weightFraction'}."""
+    excitatory = excitatory_synmechs(net_params)
+    if asked:
+        chosen = _choose(asked, list(net_params.synMechParams), 'synMech', '--synmechs')
+    elif excitatory:
+        chosen = excitatory
+    else:
+        listed = ', '.join(net_params.synMechParams) or 'none'
+        raise UserError(f'the model has no excitatory synMech (reversal above {EXCITATORY_ABOVE_MV:g} mV): '
+                        f'name the ones to test with --synmechs; it has: {listed}')
+    fractions = list(fractions) if fractions else [1.0] * len(chosen)
+    if len(fractions) != len(chosen):
+        raise UserError(f"--weight-fractions gives {len(fractions)} values for {len(chosen)} synMechs ({', '.join(chosen)})")
+    entries = {
+        label: {**catalogue.plain(net_params.synMechParams[label]), synapses.WEIGHT_FRACTION: float(fraction)}
+        for label, fraction in zip(chosen, fractions)
+    }
+    synapses.check_synapses(entries)
+    return entries
+
+
+def cell_file(label, cell):
+    """The file that keeps cell type ``label``'s cellParams (a plain dict), named by its
+    content, written once; SLURM jobs read it where the project is."""
+    try:
+        text = json.dumps(cell, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise UserError(f"cell type '{label}' of the model cannot be kept as JSON: {err}") from None
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    path = CELL_FILES / f"{''.join(c if c.isalnum() or c in '_-.' else '_' for c in label)}-{digest}.json"
+    if not path.is_file():
+        write_json_atomic(path, cell)
+    return path
+
+
+class Network:
+    """What ``settle_network`` chose: ``cell_types`` {label: soma}, the ``synmechs`` and
+    whether they were the model's default (excitatory) ones, the model's ``mod_folder``,
+    and, per cell type, the sections that carried a weightNorm of the model's (``stored``)."""
+
+    def __init__(self, cell_types, synmechs, default_synmechs, mod_folder, stored):
+        self.cell_types, self.synmechs, self.default_synmechs = cell_types, synmechs, default_synmechs
+        self.mod_folder, self.stored = mod_folder, stored
+
+    def messages(self):
+        """The lines that say what was chosen."""
+        how = 'excitatory, reversal above -20 mV' if self.default_synmechs else '--synmechs'
+        shares = ', '.join(f"{label} x{params[synapses.WEIGHT_FRACTION]:g}" for label, params in self.synmechs.items())
+        lines = [f"cell types: {', '.join(self.cell_types)}; synapse: {shares} ({how})"]
+        for label, secs in self.stored.items():
+            lines.append(f"warning: cell type '{label}' carries the model's weightNorm in {len(secs)} sections; "
+                         'the search leaves it out')
+        return lines
+
+
+def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chosen_synmechs=None, fractions=None,
+                   mod_folder=None):
+    """Put a NetPyNE model's cell types and synapse on our ``cfg``: the model's cfg gives
+    the simulation's conditions (hParams, dt, CVode), ours the measurement. Sets
+    cfg.cellTypes ({label: {'cell': file, 'soma': section}}), cfg.cell (the first cell
+    type), cfg.synMechParams and cfg.modFolder (``mod_folder``, else the model's).
+    Returns the ``Network``."""
+    mod_folder = Path(mod_folder).resolve() if mod_folder else model_mod_folder(net_params_path)
+    net_params, model_cfg = load_model(net_params_path, cfg_path, mod_folder)
+    available = cell_types(net_params)
+    if not available:
+        raise UserError(f'{net_params_path}: no cellParams of the model has a soma to measure at')
+    chosen = _choose(chosen_cells, list(available), 'cell type with a soma', '--cell-types')
+    synmechs = choose_synmechs(net_params, chosen_synmechs, fractions)
+    cfg.modFolder = str(mod_folder) if mod_folder else None
+    cfg.hParams = dict(catalogue.plain(model_cfg.hParams))
+    cfg.dt = float(model_cfg.dt)
+    if getattr(model_cfg, 'cvode_active', False):
+        cfg.cvode_active = True
+        cfg.cvode_atol = float(getattr(model_cfg, 'cvode_atol', cfg.cvode_atol))
+    cfg.synMechParams = synmechs
+    cfg.cellTypes, stored = {}, {}
+    for label in chosen:
+        cell = catalogue.plain(net_params.cellParams[label])
+        stored_secs = [name for name, sec in cell['secs'].items() if 'weightNorm' in sec]
+        if stored_secs:
+            stored[label] = stored_secs
+        cell = {key: value for key, value in cell.items() if key != 'conds'}
+        for sec in cell['secs'].values():
+            sec.pop('weightNorm', None)
+        cfg.cellTypes[label] = {'cell': str(cell_file(label, cell)), 'soma': available[label]}
+    cfg.cell = chosen[0]
+    cfg.cellName = cfg.cellArgs = None
+    catalogue.settle_cell_type(cfg)
+    return Network({label: available[label] for label in chosen}, synmechs, not chosen_synmechs, mod_folder, stored)

@@ -43,3 +43,27 @@ def patched_project(tmp_path, patches):
             source = source.replace(hook, hook + addition, 1)
         path.write_text(source)
     return project
+
+
+def in_child(function, *args):
+    """``function(*args)`` run in a forked process, so that what it loads into NEURON
+    (a model's mechanisms) stays out of the test process; returns its result or raises
+    its exception."""
+    import multiprocessing
+
+    context = multiprocessing.get_context('fork')
+    receiver, sender = context.Pipe(duplex=False)
+
+    def target():
+        try:
+            sender.send((True, function(*args)))
+        except BaseException as err:  # handed to the test process
+            sender.send((False, err))
+
+    process = context.Process(target=target)
+    process.start()
+    ok, value = receiver.recv()
+    process.join()
+    if not ok:
+        raise value
+    return value

@@ -9,43 +9,66 @@ import pytest
 
 from cells.network import cell_types, excitatory_synmechs, load_model, model_mod_folder
 from errors import UserError
-from tests.helpers import PROJECT, run_command
+from tests.helpers import PROJECT, in_child, run_command
 
 MODEL = PROJECT / 'tests' / 'fixtures' / 'm1_style'
 
 
-def test_the_model_is_read_with_its_cfg_from_main():
+def _read_model(cfg_path=None):
+    import os
+
     import __main__
 
-    before = getattr(__main__, 'cfg', None)
-    net_params, cfg = load_model(MODEL / 'netParams.py')
-    assert set(net_params.cellParams) == {'IT2', 'PT5', 'PV'}
-    assert net_params.sizeY == cfg.sizeY == 1350.0
-    assert net_params.popParams['IT2']['numCells'] == 20
-    assert getattr(__main__, 'cfg', None) is before and 'cfg' not in sys.modules
+    before, cwd = getattr(__main__, 'cfg', None), os.getcwd()
+    net_params, cfg = load_model(MODEL / 'netParams.py', cfg_path)
+    return {
+        'cell_params': sorted(net_params.cellParams),
+        'sizes': (net_params.sizeY, cfg.sizeY),
+        'cells': {label: pop['numCells'] for label, pop in net_params.popParams.items()},
+        'restored': getattr(__main__, 'cfg', None) is before and 'cfg' not in sys.modules and os.getcwd() == cwd,
+        'cell_types': cell_types(net_params),
+        'excitatory': excitatory_synmechs(net_params),
+        'pt5_sections': list(net_params.cellParams['PT5']['secs']),
+        'stored': list(net_params.cellParams['IT2']['secs']['dend'].get('weightNorm', [])),
+    }
+
+
+def test_the_model_is_read_with_its_cfg_from_main():
+    """Its cfg from __main__, its files (a hoc template, a cellParams file, a weightNorm
+    pickle) found relative to its folder, with its mechanisms loaded; everything as it was
+    afterwards."""
+    model = in_child(_read_model)
+    assert model['cell_params'] == ['IT2', 'PT5', 'PV']
+    assert model['sizes'] == (1350.0, 1350.0) and model['cells']['IT2'] == 20
+    assert model['restored']
+    assert model['pt5_sections'] == ['soma_0', 'apic_0', 'apic_1', 'basal_0']
+    assert model['stored'] == [0.6] * 7
 
 
 def test_another_cfg_changes_the_model(tmp_path):
     other = tmp_path / 'cfg_small.py'
     other.write_text((MODEL / 'cfg.py').read_text().replace('cfg.scale = 1.0', 'cfg.scale = 0.5'))
-    net_params, cfg = load_model(MODEL / 'netParams.py', other)
-    assert cfg.scale == 0.5 and net_params.popParams['IT2']['numCells'] == 10
+    assert in_child(_read_model, other)['cells']['IT2'] == 10
 
 
 def test_cell_types_with_their_somas_and_the_excitatory_synapses():
-    net_params, _ = load_model(MODEL / 'netParams.py')
-    assert cell_types(net_params) == {'IT2': 'soma', 'PT5': 'soma_0', 'PV': 'soma'}
-    assert excitatory_synmechs(net_params) == ['AMPA', 'NMDA']
+    model = in_child(_read_model)
+    assert model['cell_types'] == {'IT2': 'soma', 'PT5': 'soma_0', 'PV': 'soma'}
+    assert model['excitatory'] == ['AMPA', 'NMDA']
     assert model_mod_folder(MODEL / 'netParams.py') == MODEL / 'mod'
 
 
 def test_a_cell_type_of_the_model_runs_through_the_grid(tmp_path):
     """A cell type as the model defines it, with the model's own excitatory synapses and
     mod folder, measured by our command."""
-    net_params, _ = load_model(MODEL / 'netParams.py')
+    def export():
+        net_params, _ = load_model(MODEL / 'netParams.py')
+        synapses = {label: dict(net_params.synMechParams[label], weightFraction=0.5) for label in excitatory_synmechs(net_params)}
+        return json.dumps(net_params.cellParams['PT5'], default=dict), synapses
+
+    cell, synapses = in_child(export)
     cell_file = tmp_path / 'PT5.json'
-    cell_file.write_text(json.dumps(net_params.cellParams['PT5'], default=dict))
-    synapses = {label: dict(net_params.synMechParams[label], weightFraction=0.5) for label in excitatory_synmechs(net_params)}
+    cell_file.write_text(cell)
     (tmp_path / 'synapses.json').write_text(json.dumps(synapses))
     proc = run_command('M1_grid_search.py', '--cell', cell_file, '--mod', MODEL / 'mod', '--synapses', tmp_path / 'synapses.json',
                        '--secs', 'apic_0', '--all-segments', '--search', 'target', '--engine', 'inline', '--out', tmp_path / 'out')
@@ -68,4 +91,4 @@ def test_what_is_not_a_netpyne_model_is_one_clear_error(tmp_path, files, named):
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     with pytest.raises(UserError, match=named.replace('(', r'\(').replace(')', r'\)')):
-        load_model(tmp_path / 'netParams.py')
+        in_child(load_model, tmp_path / 'netParams.py')
