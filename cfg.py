@@ -19,6 +19,7 @@ cfg.seeds = {'conn': 4321, 'stim': 1234, 'loc': 4321}
 
 # The cell and the point being simulated
 cfg.cell = 'PT5B'  # a built-in cell, or a cellParams .json/.pkl, template .hoc/.py, morphology .swc/.asc
+cfg.cellTypes = None  # a network's cell types, {label: {'cell': file, 'soma': section}} (--netparams sets them)
 cfg.cellName = None  # the template or class to build from a .hoc or .py file
 cfg.cellArgs = None  # its arguments (dict or list); for a morphology, passive membrane settings
 cfg.somaSec = None  # where the EPSP is measured; None: 'soma', else the one section named 'soma...'

@@ -62,6 +62,32 @@ def weight_norm_vs_distance(summary, groups, path):
     return by_group
 
 
+def weight_norm_by_cell(summaries, path):
+    """weightNorm (uS/mV) against path distance from the soma (um) of every cell type
+    (``summaries``: {cell type: its summary rows}), one colour each, the places that
+    reached the target; a log scale where the values span a decade or more. Returns the
+    points drawn, {cell type: [(distance, weightNorm)]}, and the scale, 'log' or 'linear'."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    drawn = {}
+    for label, rows in summaries.items():
+        drawn[label] = sorted(
+            (row['distance_um'], row['weight_norm']) for row in rows
+            if row['in_range'] and row.get('distance_um') is not None and not math.isnan(row['distance_um'])
+        )
+        ax.scatter([d for d, _ in drawn[label]], [w for _, w in drawn[label]], s=14, label=f'{label} ({len(drawn[label])})')
+    values = [w for pairs in drawn.values() for _, w in pairs if w > 0]
+    scale = 'log' if values and max(values) / min(values) >= 10 else 'linear'
+    ax.set_yscale(scale)
+    ax.set_xlabel('path distance from the soma (um)')
+    ax.set_ylabel('weightNorm (uS per mV)')
+    ax.set_title(f'weightNorm of {len(summaries)} cell types')
+    if any(drawn.values()):
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    _save(fig, path)
+    return drawn, scale
+
+
 def validation(rows, target, path):
     """Validation EPSPs (mV) against path distance from the soma (um): with NetPyNE's
     weightNorm lookup and with each segment's own factor, the target dashed. Returns the

@@ -21,7 +21,7 @@ from pathlib import Path
 from engines import point, targeted
 from engines.outputs import GRID_FOLDER
 from engines.pool import exit_description
-from engines.spec import PLACE, unit_values, tag
+from engines.spec import unit_values, tag
 from errors import last_error_line
 
 BATCH_LABEL = 'grid'
@@ -46,7 +46,7 @@ def make_batch(spec, params, folder):
         cfgFile=str(point.CFG_FILE),
         netParamsFile=str(point.NET_PARAMS_FILE),
         params=params,
-        groupedParams=list(PLACE),
+        groupedParams=list(spec.place_keys),
     )
     batch.cfg = spec.cfg()  # the settled cfg: the Batch does not read cfg.py
     batch.batchLabel = BATCH_LABEL
@@ -73,12 +73,13 @@ def jobs_of(batch):
     ]
 
 
-def parts(params, count):
+def parts(params, count, place_keys):
     """Split a Batch's ``params`` into at most ``count`` parts whose grids together are
-    the whole grid: the longest dimension (the grouped places count as one) is dealt out
-    in turn, so that neighbouring places, which cost alike, go to different parts; if it
-    has fewer values than parts, each of its shares is split further."""
-    dimensions = [list(PLACE)] + [[name] for name in params if name not in PLACE]
+    the whole grid: the longest dimension (the places, ``place_keys`` grouped, count as
+    one) is dealt out in turn, so that neighbouring places, which cost alike, go to
+    different parts; if it has fewer values than parts, each of its shares is split
+    further."""
+    dimensions = [list(place_keys)] + [[name] for name in params if name not in place_keys]
     lengths = [len(params[names[0]]) for names in dimensions]
     if count <= 1 or max(lengths) <= 1:
         return [params]
@@ -89,7 +90,7 @@ def parts(params, count):
         part = dict(params)
         for name in longest:
             part[name] = params[name][share::shares]
-        result += parts(part, count // shares + (1 if share < count % shares else 0))
+        result += parts(part, count // shares + (1 if share < count % shares else 0), place_keys)
     return result
 
 
@@ -154,7 +155,7 @@ def run(spec, progress):
     batch order; ``progress.show(n)`` is told the points (places) done as they finish."""
     folder = spec.out / GRID_FOLDER
     shutil.rmtree(folder, ignore_errors=True)
-    split = parts(spec.batch_params(), spec.options['jobs'])
+    split = parts(spec.batch_params(), spec.options['jobs'], spec.place_keys)
     folders = [folder / f'{PART_PREFIX}{number:0{len(str(len(split)))}d}' for number in range(1, len(split) + 1)]
     batches = []
     for params, part_folder in zip(split, folders):

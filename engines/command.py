@@ -6,6 +6,7 @@ Batches, one init.py process per point), ``inline`` (worker processes that reuse
 model) and ``cluster`` (SLURM jobs).
 """
 
+import copy
 import math
 import os
 import re
@@ -13,10 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-from cells import catalogue
+from cells import catalogue, network
 from engines import batch, cluster, inline, inputs, measurement, outputs, point, targeted, validation
 from engines.progress import Progress
-from engines.spec import SPEC_FILE, PLACE, WEIGHT, RunSpec, check_dimension
+from engines.spec import CELL, SPEC_FILE, PLACE, WEIGHT, RunSpec, cell_folder, check_dimension
 from errors import UserError
 
 ENGINES = {'batch': batch, 'inline': inline}
@@ -27,6 +28,8 @@ GRID_KEYS = (*PLACE, WEIGHT)
 NAME_FORMAT = re.compile(r'^[A-Za-z0-9_.,-]+$')
 MEMORY_FORMAT = re.compile(r'^\d+[KMGT]?$', re.IGNORECASE)
 TIME_FORMAT = re.compile(r'^(\d+-\d+(:\d+){0,2}|\d+(:\d+){0,2})$')
+NETWORK_OPTIONS = {'--cfg', '--cell-types', '--synmechs', '--weight-fractions'}  # go with --netparams
+ONE_CELL_OPTIONS = {'--cell', '--cell-name', '--cell-args', '--soma', '--synapses'}  # do not
 CLUSTER_OPTIONS = {
     '--cluster', '--partition', '--time', '--mem', '--cores-per-job', '--account', '--chunk', '--no-wait', '--dry-run',
 }
@@ -107,6 +110,37 @@ def check_cluster_options(options, argv):
         raise UserError('--no-wait and --dry-run exclude each other')
 
 
+def add_network_arguments(parser):
+    """The options that measure every cell type of a user's NetPyNE model."""
+    group = parser.add_argument_group('a whole network (a NetPyNE model)')
+    group.add_argument('--netparams', metavar='FILE', help="the model's netParams.py: measure its cell types")
+    group.add_argument('--cfg', metavar='FILE', help="the model's cfg (default: the cfg.py beside --netparams)")
+    group.add_argument('--cell-types', nargs='+', metavar='LABEL', help="the model's cellParams to measure (default: all with a soma)")
+    group.add_argument(
+        '--synmechs', nargs='+', metavar='LABEL',
+        help="the model's synMechParams activated together (default: those with a reversal above -20 mV)",
+    )
+    group.add_argument('--weight-fractions', nargs='+', type=float, metavar='F',
+                       help="each synMech's share of the weight, in --synmechs' order (default 1.0 each)")
+
+
+def check_network_options(options, argv):
+    """The network options go with --netparams, and the one-cell options do not."""
+    flags = _flags(argv)
+    if options.netparams:
+        given = flags & ONE_CELL_OPTIONS
+        if given:
+            raise UserError(f"{', '.join(sorted(given))} cannot be given with --netparams: "
+                            'its cell types and synMechs come from the model (--cell-types, --synmechs)')
+    else:
+        given = flags & NETWORK_OPTIONS
+        if given:
+            raise UserError(f"{', '.join(sorted(given))} {'goes' if len(given) == 1 else 'go'} with --netparams FILE")
+    for fraction in options.weight_fractions or ():
+        if not math.isfinite(fraction) or fraction <= 0:
+            raise UserError(f'--weight-fractions must be numbers above 0, got {fraction:g}')
+
+
 def _flags(argv):
     return {word.split('=', 1)[0] for word in argv if word.startswith('--')}
 
@@ -118,7 +152,9 @@ def parse_args(argv, search_params):
         allow_abbrev=False,
         description='Grid search over section x location x weight; writes OUT/results.json and OUT/summary.json.',
     )
-    parser.add_argument('--secs', nargs='+', default=search_params.get('sec'), help='sections to search')
+    parser.add_argument(
+        '--secs', nargs='+', help="sections or secLists to search (default: search_params; with --netparams 'all')"
+    )
     parser.add_argument('--weights', nargs='+', type=float, default=search_params.get('weight'), help='weights, uS')
     parser.add_argument('--locs', nargs='+', type=float, help='locations, 0..1 (default: search_params or cfg.loc)')
     parser.add_argument(
@@ -130,6 +166,7 @@ def parse_args(argv, search_params):
     parser.add_argument('--target', type=float, help='target EPSP, mV (default: cfg.epspTarget)')
     parser.add_argument('--out', help='output folder (default: cfg.saveFolder, results)')
     inputs.add_model_arguments(parser)
+    add_network_arguments(parser)
     parser.add_argument('--jobs', type=int, default=default_jobs(), help='parallel jobs (default: all cores)')
     parser.add_argument(
         '--search', choices=SEARCHES, default=SEARCHES[0],
@@ -156,6 +193,9 @@ def parse_args(argv, search_params):
     check_cluster_options(options, argv)
     if options.collect or options.resume:
         return options
+    check_network_options(options, argv)
+    if not options.secs:
+        options.secs = [catalogue.ALL] if options.netparams else search_params.get('sec')
     if options.jobs < 1:
         raise UserError(f'--jobs must be at least 1, got {options.jobs}')
     if options.all_segments and options.locs:
@@ -183,10 +223,17 @@ def parse_args(argv, search_params):
 
 
 def configured_cfg(options):
-    """cfg.py's SimConfig with the command line's overrides applied; fills in the
-    options that default to cfg's values (locations, output folder)."""
+    """cfg.py's SimConfig with the command line's overrides applied (with --netparams,
+    the model's cell types and synapse: see ``cells.network.settle_network``); fills in
+    the options that default to cfg's values (locations, output folder). Returns the
+    cfg and the ``Network`` (None without --netparams)."""
     cfg = point.load_cfg()
     options.out = Path(options.out or cfg.saveFolder).resolve()
+    model = None
+    if options.netparams:
+        model = network.settle_network(
+            cfg, options.netparams, options.cfg, options.cell_types, options.synmechs, options.weight_fractions, options.mod
+        )
     inputs.settle_model(cfg, options)
     if options.target is not None:
         cfg.epspTarget = options.target
@@ -200,28 +247,68 @@ def configured_cfg(options):
     cfg.searchFirstWeight = min(min(options.weights), cfg.searchMaxWeight)
     if options.fill_factor is not None:
         cfg.weightNormFill = None if options.fill_factor == NO_FILL else options.fill_factor
-    return cfg
+    return cfg, model
 
 
-def places_of(options, cfg):
-    """The places of the grid: paired ``sec`` and ``loc`` lists (place i is at sec[i],
-    loc[i]).
+def places_of(options, cell, soma, names=None, which=''):
+    """The places on ``cell`` (a cellParams dict whose soma is ``soma``): paired ``sec``
+    and ``loc`` lists (place i is at sec[i], loc[i]) of the sections ``names`` (default
+    --secs) chose.
 
     With ``--all-segments`` the soma is searched too: NetPyNE's addCellParamsWeightNorm
     ignores a weightNorm file without it.
     """
-    cell = catalogue.cell_of(cfg)
-    secs = catalogue.select_sections(cell, options.secs, options.exclude)
+    secs = catalogue.select_sections(cell, options.secs if names is None else names, options.exclude)
     if not secs:
-        raise UserError(f"the grid is empty: --exclude {' '.join(options.exclude)} leaves no section")
-    if options.all_segments and cfg.somaSec not in secs:
-        secs.insert(0, cfg.somaSec)
+        raise UserError(f"the grid is empty{which}: --exclude {' '.join(options.exclude)} leaves no section")
+    if options.all_segments and soma not in secs:
+        secs.insert(0, soma)
     places = [
         (sec, loc)
         for sec in secs
         for loc in (catalogue.segment_locs(cell, sec) if options.all_segments else options.locs)
     ]
     return {'sec': [sec for sec, _ in places], 'loc': [loc for _, loc in places]}
+
+
+def cell_type_cfg(cfg, label):
+    """A copy of ``cfg`` that measures the network's cell type ``label``."""
+    one = copy.copy(cfg)
+    one.cell = label
+    catalogue.settle_cell_type(one)
+    return one
+
+
+def network_places(options, cfg):
+    """The places of a network's run: those of every cell type, with its label in
+    ``cell``. Each name of --secs counts where a cell type has it (a section, a secList,
+    or 'all'); a name none has, or a cell type that has none of them, is an error."""
+    cells = {label: catalogue.cell_of(cell_type_cfg(cfg, label)) for label in cfg.cellTypes}
+    folders = {}
+    for label in cells:
+        folders.setdefault(cell_folder(label), []).append(label)
+    clash = next((labels for labels in folders.values() if len(labels) > 1), None)
+    if clash:
+        raise UserError(f"cell types {', '.join(map(repr, clash))} would share the output folder {cell_folder(clash[0])}: "
+                        'choose one with --cell-types')
+
+    def has(cell, name):
+        return name == catalogue.ALL or name in cell['secs'] or name in catalogue.sec_lists(cell)
+
+    unknown = [name for name in options.secs if not any(has(cell, name) for cell in cells.values())]
+    if unknown:
+        raise UserError(f"--secs: no cell type ({', '.join(cells)}) has a section or secList {', '.join(map(repr, unknown))}")
+    places = {CELL: [], 'sec': [], 'loc': []}
+    for label, cell in cells.items():
+        names = [name for name in options.secs if has(cell, name)]
+        if not names:
+            raise UserError(f"--secs: cell type '{label}' has none of {', '.join(options.secs)}; "
+                            'leave it out with --cell-types')
+        found = places_of(options, cell, cfg.cellTypes[label]['soma'], names, f" on cell type '{label}'")
+        places[CELL] += [label] * len(found['sec'])
+        places['sec'] += found['sec']
+        places['loc'] += found['loc']
+    return places
 
 
 def cluster_settings(options):
@@ -233,10 +320,10 @@ def cluster_settings(options):
 
 
 def settle(options, search_params, argv):
-    """The run the command line asks for, settled and checked: a RunSpec, and the
-    warnings to show."""
-    cfg = configured_cfg(options)
-    places = places_of(options, cfg)
+    """The run the command line asks for, settled and checked: a RunSpec, and the lines
+    to show (what a network's run chose; warnings)."""
+    cfg, model = configured_cfg(options)
+    places = network_places(options, cfg) if model else places_of(options, catalogue.cell_of(cfg), cfg.somaSec)
     settings = point.cfg_settings(cfg)
     dimensions = [check_dimension(settings, key, values) for key, values in search_params.items() if key not in GRID_KEYS]
     if dimensions and options.validate:
@@ -250,10 +337,12 @@ def settle(options, search_params, argv):
         'validate': options.validate,
         'cluster': cluster_settings(options),
     })
-    grid = {**places, WEIGHT: spec.weights}
-    for values in spec.settings_of_dimensions():
-        inputs.check_grid(spec.cfg(values), grid)
-    return spec, inputs.check_mechanisms(cfg)
+    warnings = []
+    for values, group in spec.groups():
+        unit_cfg = spec.cfg(values)
+        inputs.check_grid(unit_cfg, {**group, WEIGHT: spec.weights})
+        warnings += [line for line in inputs.check_mechanisms(unit_cfg) if line not in warnings]
+    return spec, (model.messages() if model else []) + warnings
 
 
 def stored(options, argv):
@@ -273,19 +362,53 @@ def stored(options, argv):
     return spec
 
 
-def validate(spec, weight_norm, cell):
+def validate(spec, weight_norm, cell, label=None):
     """--validate: check the weightNorm written by simulation (see engines.validation);
-    print the verdict; return the seconds it took."""
+    print the verdict (``label``: the cell type's); return the seconds it took."""
     started = time.perf_counter()
+    which = f"{label}: " if label else ''
     if not weight_norm.table:
-        print('warning: --validate: no weightNorm was written, nothing to validate', file=sys.stderr)
+        print(f'warning: {which}--validate: no weightNorm was written, nothing to validate', file=sys.stderr)
         return time.perf_counter() - started
     rows, verdict = validation.validate(
         spec, weight_norm.path, weight_norm.table, cell, spec.options['validate'], spec.options['jobs']
     )
-    print(validation.verdict_line(rows, verdict))
-    print(f'validation: {spec.out / validation.VALIDATION_FILE}, {spec.out / validation.VALIDATION_PLOT}')
+    print(which + validation.verdict_line(rows, verdict))
+    print(f'{which}validation: {spec.out / validation.VALIDATION_FILE}, {spec.out / validation.VALIDATION_PLOT}')
     return time.perf_counter() - started
+
+
+def finish_cell(spec, records, started):
+    """One cell's outputs, report and --validate; returns the exit status and the seconds
+    of analysis and validation."""
+    cell = catalogue.cell_of(spec.cfg())
+    begun = time.perf_counter()
+    summary, weight_norms = outputs.write_results(spec, records, cell)
+    finished = time.perf_counter()
+    status = outputs.report(spec, records, summary, weight_norms, finished - started)
+    validated = validate(spec, weight_norms[0], cell) if spec.options.get('validate') else None
+    return status, finished - begun, validated
+
+
+def finish_network(spec, records, started):
+    """A network's outputs: each cell type's in OUT/<cell type>/ as one cell's run writes
+    them, then the files of them all (``outputs.write_network``); the report and
+    --validate per cell type. Returns as ``finish_cell`` does."""
+    begun = time.perf_counter()
+    cells = {}
+    for label in spec.cell_types:
+        one = spec.for_cell(label)
+        mine = [record for record in records if record[CELL] == label]
+        cell = catalogue.cell_of(one.cfg())
+        summary, weight_norms = outputs.write_results(one, mine, cell, title=label)
+        cells[label] = outputs.CellOutputs(one, mine, summary, weight_norms, cell)
+    written = outputs.write_network(spec, cells)
+    finished = time.perf_counter()
+    status = outputs.report_network(spec, records, cells, written, finished - started)
+    validated = None
+    if spec.options.get('validate'):
+        validated = sum(validate(one.spec, one.weight_norms[0], one.cell, label) for label, one in cells.items())
+    return status, finished - begun, validated
 
 
 def engine_of(spec):
@@ -298,24 +421,23 @@ def run(search_params, argv):
     measurement.lean_netpyne()
     started = time.perf_counter()
     options = parse_args(argv, search_params)
-    warnings = []
+    notes = []
     with point.CapturedOutput():
         if options.collect or options.resume:
             spec = stored(options, argv)
         else:
-            spec, warnings = settle(options, search_params, argv)
+            spec, notes = settle(options, search_params, argv)
         spec.out.mkdir(parents=True, exist_ok=True)
         spec.write(spec.out / SPEC_FILE)
         spec = RunSpec.read(spec.out / SPEC_FILE)
         cfg = spec.cfg()
-        cell = catalogue.cell_of(cfg)
-    for line in warnings:
-        print(line, file=sys.stderr)
+    for line in notes:
+        print(line, file=sys.stderr if line.startswith('warning:') else sys.stdout)
     stored_norms = catalogue.stored_weight_norm(cfg)
     if stored_norms:
         print(f'warning: removed the weightNorm stored in {len(stored_norms)} sections of the cell before the search',
               file=sys.stderr)
-    checked = time.perf_counter()
+    checked_at = time.perf_counter()
     unit = targeted.work_unit(spec.search)
     engine = engine_of(spec)
     total = len(inline.tasks_of(spec.places, spec.weights, spec.search)) * len(spec.settings_of_dimensions())
@@ -323,12 +445,10 @@ def run(search_params, argv):
     if not getattr(records, 'gathered', True):
         return 0
     measured = time.perf_counter()
-    summary, weight_norms = outputs.write_results(spec, records, cell)
-    finished = time.perf_counter()
-    stages = {'checks': checked - started, 'engine': measured - checked, 'analysis': finished - measured}
-    status = outputs.report(spec, records, summary, weight_norms, finished - started)
-    if spec.options.get('validate'):
-        stages['validation'] = validate(spec, weight_norms[0], cell)
+    status, analysis, validated = (finish_network if spec.cell_types else finish_cell)(spec, records, started)
+    stages = {'checks': checked_at - started, 'engine': measured - checked_at, 'analysis': analysis}
+    if validated is not None:
+        stages['validation'] = validated
     outputs.write_run_record(spec, len(records), stages, default_jobs())
     pending = getattr(records, 'pending', 0)
     if pending:

@@ -116,13 +116,12 @@ def measure_units(spec, values, tasks, jobs):
 
 def run(spec, progress):
     """Measure every point of the run (grid search), or search every place (targeted
-    search), at every combination of the further grid dimensions; return the records in
-    that order. ``progress.show(n)`` is told the points (or places) done."""
-    tasks = tasks_of(spec.places, spec.weights, spec.search)
-    combinations = spec.settings_of_dimensions()
+    search), at every combination of the further grid dimensions and on every cell type
+    of a network's run; return the records in that order. ``progress.show(n)`` is told
+    the points (or places) done."""
     results, done = [], 0
-    for values in combinations:
-        for records in measure_units(spec, values, tasks, spec.options['jobs']):
+    for values, places in spec.groups():
+        for records in measure_units(spec, values, tasks_of(places, spec.weights, spec.search), spec.options['jobs']):
             results += records
             done += 1
             progress.show(done)

@@ -95,8 +95,10 @@ def check_grid(cfg, grid):
 def settle_model(cfg, options):
     """Fix on ``cfg`` the model the command line (``options``) asks for, where it asks:
     the user's mod folder (absolute), the cell (a built-in label, or a cell file's
-    absolute path, with its template name and arguments), the soma section, and the
-    synapse (the entries of a synapse file)."""
+    absolute path, with its template name and arguments; a network's cell type becomes
+    its file and soma), the soma section, and the synapse (the entries of a synapse
+    file)."""
+    catalogue.settle_cell_type(cfg)
     if options.mod:
         mechanisms.mod_files(options.mod)
         cfg.modFolder = str(Path(options.mod).resolve())

@@ -24,6 +24,8 @@ WEIGHT_NORM_PLOT = 'weight_norm_vs_distance.png'
 MAP_SUFFIX = '_map.png'  # weight_norm_map.png: the weightNorm drawn on the cell
 RUN_FILE = 'run.json'
 LISTED_LOCATIONS = 20
+LOAD_SCRIPT = 'load_weight_norm.py'  # a network's run: the lines that attach its files to the model
+CELLS_PLOT = 'weight_norm_by_cell.png'  # a network's run: weightNorm against distance, per cell type
 
 
 class WeightNorm:
@@ -71,13 +73,14 @@ def write_weight_norm(out, summary, values, cell, soma, fill_factor):
     return WeightNorm(values, table, left_out, filled, fill, fill_factor, pickle_path if table else None, map_path)
 
 
-def write_results(spec, records, cell):
+def write_results(spec, records, cell, title=None):
     """Write results.json (one record per point), summary.json (one per place and
     combination of further dimensions), the two plots and, for the sections whose every
     segment was searched, the weightNorm (one pickle and JSON per combination of further
     dimensions). A segment without a weight gets cfg.weightNormFill times the soma's
     weightNorm and ``filled: true`` in summary.json; with weightNormFill None its section
-    is left out. Returns the summary and the ``WeightNorm`` of each combination."""
+    is left out. ``title`` names the cell on its map. Returns the summary and the
+    ``WeightNorm`` of each combination."""
     cfg = spec.cfg_settings
     out, target = spec.out, cfg['epspTarget']
     summary = summarise(records, target, spec.columns)
@@ -99,7 +102,8 @@ def write_results(spec, records, cell):
     plots.weight_norm_vs_distance(summary, catalogue.section_groups(cell), Path(out) / WEIGHT_NORM_PLOT)
     for weight_norm in weight_norms:
         if weight_norm.table:
-            plots.weight_norm_map(cell, weight_norm.table, weight_norm.map_path)
+            plots.weight_norm_map(cell, weight_norm.table, weight_norm.map_path,
+                                  f'{title}: weightNorm of {len(weight_norm.table)} sections' if title else None)
     return summary, weight_norms
 
 
@@ -190,3 +194,83 @@ def _report_weight_norm(weight_norm):
         more = f'; and {len(left_out) - LISTED_LOCATIONS} more' if len(left_out) > LISTED_LOCATIONS else ''
         print(f'warning: {len(left_out)} sections left out of weightNorm{which} (NetPyNE applies no factor there): {listed}{more}',
               file=sys.stderr)
+
+
+class CellOutputs:
+    """What a network's run wrote for one cell type: its run (``spec``, out OUT/<cell
+    type>), ``records``, ``summary``, ``weight_norms`` and ``cell`` (cellParams)."""
+
+    def __init__(self, spec, records, summary, weight_norms, cell):
+        self.spec, self.records, self.summary, self.weight_norms, self.cell = spec, records, summary, weight_norms, cell
+
+
+def load_line(label, weight_norm):
+    """The netParams line that gives cell type ``label`` its weightNorm file (its soma,
+    which a network's cell type has, is named 'soma...', as NetPyNE's
+    addCellParamsWeightNorm needs)."""
+    return f'netParams.addCellParamsWeightNorm({label!r}, {str(weight_norm.path)!r})'
+
+
+def write_network(spec, cells):
+    """The files of a network's run beside each cell type's folder: OUT/summary.json
+    (every cell type's places, with a ``cell`` column), OUT/load_weight_norm.py (the
+    lines that attach every weightNorm file to the model's netParams) and
+    OUT/weight_norm_by_cell.png. Returns the lines of load_weight_norm.py that load."""
+    out = spec.out
+    rows = [{'cell': label, **row} for label, one in cells.items() for row in one.summary]
+    write_json_atomic(out / SUMMARY_FILE, rows)
+    lines = []
+    for label, one in cells.items():
+        for weight_norm in one.weight_norms:
+            if weight_norm.table:
+                if weight_norm.values:
+                    lines.append('# at ' + ', '.join(f'{name}={value}' for name, value in weight_norm.values.items()))
+                lines.append(load_line(label, weight_norm))
+    header = [
+        '"""The weightNorm of each cell type of the model, measured by M1_grid_search.py into',
+        f'{out}.',
+        '',
+        "Run in the model's netParams.py once its cellParams are defined:",
+        f'    exec(open({str(out / LOAD_SCRIPT)!r}).read())',
+        '"""',
+        '',
+    ]
+    from analysis.results import write_atomic
+
+    write_atomic(out / LOAD_SCRIPT, lambda stream: stream.write('\n'.join(header + lines) + '\n'))
+    from analysis import plots
+
+    plots.weight_norm_by_cell({label: one.summary for label, one in cells.items()}, out / CELLS_PLOT)
+    return lines
+
+
+def report_network(spec, records, cells, lines, seconds):
+    """Print, per cell type, its places found, filled and failed and where its files are,
+    then the files of them all and the lines that load them; return the exit status."""
+    out = spec.out
+    failed = [record for record in records if record['status'] != 'ok']
+    print(f'{len(records)} points on {len(cells)} cell types in {seconds:.1f} s: {len(records) - len(failed)} ok, '
+          f'{len(failed)} failed')
+    for label, one in cells.items():
+        found = sum(1 for row in one.summary if row['in_range'])
+        filled = sum(len(weight_norm.filled) for weight_norm in one.weight_norms)
+        broken = sum(1 for row in one.summary if row['failed'])
+        files = [weight_norm.path.name for weight_norm in one.weight_norms if weight_norm.table]
+        where = f"; weightNorm: {', '.join(files)}" if files else '; no weightNorm written'
+        print(f'  {label}: {len(one.summary)} places, {found} found, {filled} filled, {broken} failed '
+              f'({one.spec.out}{where})')
+        for weight_norm in one.weight_norms:
+            if weight_norm.left_out:
+                listed = ', '.join(list(weight_norm.left_out)[:LISTED_LOCATIONS])
+                print(f'warning: {label}: {len(weight_norm.left_out)} sections left out of weightNorm: {listed}',
+                      file=sys.stderr)
+    print(f'summary of all: {out / SUMMARY_FILE}; weightNorm against distance: {out / CELLS_PLOT}')
+    if lines:
+        print(f"attach the files to the model's netParams with ({out / LOAD_SCRIPT}):")
+        for line in lines:
+            print(f'  {line}')
+    if failed:
+        print(f'error: {len(failed)} of {len(records)} points failed; see "error" in the results.json of each cell type',
+              file=sys.stderr)
+        return 1
+    return 0

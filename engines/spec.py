@@ -6,7 +6,8 @@ reads it from there or from the cluster run's copy (batch processes, inline work
 SLURM jobs, ``--collect``, ``--resume``); none parses a command line or reads cfg.py
 again.
 
-The grid: the places (paired ``sec`` and ``loc`` lists: place i is at sec[i], loc[i]),
+The grid: the places (paired ``sec`` and ``loc`` lists: place i is at sec[i], loc[i];
+in a network's run also a ``cell`` list: place i is on cell type cell[i]),
 the ``weight`` list tried at each place (grid search), and any further dimensions from
 ``search_params``: a cfg setting (``'stimDelay'``) or a path into a nested cfg dict
 (``('hParams', 'celsius')``), with the values it takes. A further dimension's column in
@@ -18,10 +19,12 @@ import json
 from pathlib import Path
 
 from analysis.results import read_json, write_json_atomic
+from cells import catalogue
 from errors import UserError
 
 SPEC_FILE = 'run_spec.json'
 PLACE = ('sec', 'loc')
+CELL = 'cell'  # a place's cell type in a network's run (cfg.cellTypes), and its column
 WEIGHT = 'weight'
 # cfg settings the run sets itself, which search_params cannot make a dimension
 NOT_DIMENSIONS = {
@@ -73,13 +76,16 @@ def check_dimension(cfg_settings, key, values):
 
 class RunSpec:
     """The settled run. ``cfg_settings``: every SimConfig setting (plain JSON values);
-    ``places``: {'sec': [...], 'loc': [...]}; ``weights``: uS; ``dimensions``: [(path,
-    values)] of the further grid dimensions; ``options``: how it runs (engine, jobs, out,
-    search, all_segments, cluster settings) and the command line it came from."""
+    ``places``: {'sec': [...], 'loc': [...]} and in a network's run {'cell': [...], ...};
+    ``weights``: uS; ``dimensions``: [(path, values)] of the further grid dimensions;
+    ``options``: how it runs (engine, jobs, out, search, all_segments, cluster settings)
+    and the command line it came from."""
 
     def __init__(self, cfg_settings, places, weights, dimensions, options):
         self.cfg_settings = cfg_settings
         self.places = {'sec': list(places['sec']), 'loc': [float(loc) for loc in places['loc']]}
+        if CELL in places:
+            self.places = {CELL: list(places[CELL]), **self.places}
         self.weights = [float(weight) for weight in weights]
         self.dimensions = [(tuple(path), list(values)) for path, values in dimensions]
         self.options = dict(options)
@@ -93,20 +99,56 @@ class RunSpec:
         return self.cfg_settings['search']
 
     @property
+    def place_keys(self):
+        """What a place is: ('sec', 'loc'), in a network's run ('cell', 'sec', 'loc')."""
+        return tuple(self.places)
+
+    @property
+    def cell_types(self):
+        """The cell types of a network's run, in order; [] for one cell's."""
+        return list(dict.fromkeys(self.places.get(CELL, [])))
+
+    @property
     def columns(self):
-        """The results.json columns of the further dimensions."""
-        return [column(path) for path, _ in self.dimensions]
+        """The results.json columns that tell a point's unit apart besides its place and
+        weight: ``cell`` in a network's run, then the further dimensions'."""
+        return ([CELL] if CELL in self.places else []) + [column(path) for path, _ in self.dimensions]
 
     def cfg(self, values=None):
         """A fresh SimConfig of the settled cfg, with the further dimensions' ``values``
-        ({column: value}) set where given."""
+        ({column: value}) set where given, and ``values['cell']``'s cell type measured."""
         from netpyne import specs
 
         cfg = specs.SimConfig(json.loads(json.dumps(self.cfg_settings)))
         for path, _ in self.dimensions:
             if values and column(path) in values:
                 set_path(cfg, path, values[column(path)])
+        if values and CELL in values:
+            cfg.cell = values[CELL]
+            catalogue.settle_cell_type(cfg)
         return cfg
+
+    def groups(self):
+        """The units measured with one model: [(values, places)] for every combination of
+        the further dimensions and, in a network's run, every cell type; ``values`` has
+        their columns, ``places`` {'sec': [...], 'loc': [...]} the places of that model."""
+        found = []
+        for values in self.settings_of_dimensions():
+            for cell in self.cell_types or [None]:
+                chosen = [i for i in range(len(self.places['sec'])) if cell is None or self.places[CELL][i] == cell]
+                places = {key: [self.places[key][i] for i in chosen] for key in PLACE}
+                found.append(({CELL: cell, **values} if cell is not None else values, places))
+        return found
+
+    def for_cell(self, cell):
+        """The run of one cell type of a network's run as a run of its own: its cfg (that
+        cell type's file and soma), its places, and its output folder OUT/<cell type>."""
+        cfg = self.cfg({CELL: cell})
+        chosen = [i for i, name in enumerate(self.places[CELL]) if name == cell]
+        places = {key: [self.places[key][i] for i in chosen] for key in PLACE}
+        settings = json.loads(json.dumps({key: value for key, value in vars(cfg).items() if not key.startswith('_')}))
+        options = dict(self.options, out=str(self.out / cell_folder(cell)), validate=self.options.get('validate'))
+        return RunSpec(settings, places, self.weights, self.dimensions, options)
 
     def batch_params(self):
         """The grid as a NetPyNE Batch's params (``sec`` and ``loc`` grouped; with
@@ -120,19 +162,20 @@ class RunSpec:
 
     def settings_of_dimensions(self):
         """Every combination of the further dimensions' values, as {column: value}."""
-        columns = self.columns
+        columns = [column(path) for path, _ in self.dimensions]
         return [dict(zip(columns, combination)) for combination in itertools.product(*(v for _, v in self.dimensions))]
 
     def order(self):
         """The sort key of a unit ({column: value}) in grid order: the further
         dimensions' combination, then the place, then the weight."""
-        places = {place: i for i, place in reversed(list(enumerate(zip(self.places['sec'], self.places['loc']))))}
+        keys = self.place_keys
+        places = {place: i for i, place in reversed(list(enumerate(zip(*(self.places[key] for key in keys)))))}
         weights = {weight: i for i, weight in reversed(list(enumerate(self.weights)))}
         dimensions = [(column(path), values) for path, values in self.dimensions]
 
         def key(values):
             dims = tuple(options.index(values[name]) for name, options in dimensions)
-            return (*dims, places[(values['sec'], values['loc'])], weights.get(values.get(WEIGHT), 0))
+            return (*dims, places[tuple(values[name] for name in keys)], weights.get(values.get(WEIGHT), 0))
 
         return key
 
@@ -155,6 +198,13 @@ class RunSpec:
     @classmethod
     def read(cls, path):
         return cls.from_json(read_json(path))
+
+
+def cell_folder(cell):
+    """The output folder's name of a cell type: its label, with characters other than
+    letters, digits and ``_ . -`` replaced by ``_``."""
+    name = ''.join(c if c.isalnum() or c in '_.-' else '_' for c in cell)
+    return name if name.strip('.') else '_'
 
 
 def set_path(cfg, path, value):

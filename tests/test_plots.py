@@ -5,7 +5,7 @@ import struct
 
 import pytest
 
-from analysis.plots import epsp_vs_weight, weight_norm_vs_distance
+from analysis.plots import epsp_vs_weight, weight_norm_by_cell, weight_norm_vs_distance
 
 PNG = b'\x89PNG\r\n\x1a\n'
 
@@ -39,6 +39,18 @@ def test_weight_norm_points_are_the_places_that_reached_the_target_by_group(tmp_
     assert drawn == {'somatic': [(0.0, 0.002)], 'basal': [(250.0, 0.0033), (300.0, 0.004)]}
     assert png_size(tmp_path / 'wn.png') == (840, 540)
     assert sorted(p.name for p in tmp_path.iterdir()) == ['wn.png']
+
+
+def test_cell_types_compared_on_one_scale(tmp_path):
+    def row(distance, value, in_range=True):
+        return {'in_range': in_range, 'distance_um': distance, 'weight_norm': value}
+
+    summaries = {'IT2': [row(0.0, 0.001), row(200.0, 0.002)], 'PT5': [row(0.0, 0.0005), row(900.0, 0.02)],
+                 'PV': [row(0.0, math.nan, in_range=False)]}
+    drawn, scale = weight_norm_by_cell(summaries, tmp_path / 'cells.png')
+    assert drawn == {'IT2': [(0.0, 0.001), (200.0, 0.002)], 'PT5': [(0.0, 0.0005), (900.0, 0.02)], 'PV': []}
+    assert scale == 'log' and png_size(tmp_path / 'cells.png') == (840, 540)
+    assert weight_norm_by_cell({'IT2': summaries['IT2']}, tmp_path / 'one.png')[1] == 'linear'
 
 
 CELL = {
