@@ -110,6 +110,18 @@ def validation(rows, target, path):
     return drawn
 
 
+def _frame(ax, points, least=20.0):
+    """Axis limits around ``points`` (um) with a margin, each side at least a fifth of
+    the other and ``least`` um: a cell that is a soma alone, or a straight line, is
+    drawn as well as a tree."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), least)
+    for values, limits in ((xs, ax.set_xlim), (ys, ax.set_ylim)):
+        half = max(max(values) - min(values), span / 5) / 2 + span * 0.05
+        middle = (max(values) + min(values)) / 2
+        limits(middle - half, middle + half)
+
+
 def weight_norm_map(cell, table, path, title=None):
     """The cell drawn in the plane (``analysis.layout``), each segment of the sections in
     ``table`` coloured by its weightNorm (uS/mV; a log scale where the values span a
@@ -121,7 +133,8 @@ def weight_norm_map(cell, table, path, title=None):
     from analysis.layout import section_paths, segment_lines
 
     fig, ax = plt.subplots(figsize=(6, 7))
-    for points in section_paths(cell).values():
+    paths = section_paths(cell)
+    for points in paths.values():
         ax.plot([p[0] for p in points], [p[1] for p in points], color='0.8', linewidth=1)
     lines = [(a, b, value) for a, b, value in segment_lines(cell, table) if value is not None and value > 0]
     values = [value for _, _, value in lines]
@@ -135,7 +148,7 @@ def weight_norm_map(cell, table, path, title=None):
         fig.colorbar(collection, ax=ax, label='weightNorm (uS/mV)' + (', log scale' if logarithmic else ''))
         scale = ('log' if logarithmic else 'linear', low, high)
     ax.set_aspect('equal')
-    ax.autoscale()
+    _frame(ax, [point for points in paths.values() for point in points])
     ax.set_xlabel('um')
     ax.set_ylabel('um')
     ax.set_title(title or f'weightNorm of {len(table)} sections')

@@ -30,7 +30,7 @@ def add_weight_norm(netParams, label, path):
     """Set the weightNorm of cellParams ``label`` from our file, for any soma name.
 
     Unlike NetPyNE's ``addCellParamsWeightNorm`` it needs no section called 'soma*' and
-    applies no threshold. Returns the sections that received values; sections of the
+    applies no threshold; sections without an nseg get one (``explicit_nseg``). Returns the sections that received values; sections of the
     file that the cell lacks are an error.
     """
     if label not in netParams.cellParams:
@@ -40,16 +40,29 @@ def add_weight_norm(netParams, label, path):
     unknown = [sec for sec in table if sec not in secs]
     if unknown:
         raise UserError(f"cell '{label}' has no section {', '.join(map(repr, unknown))} named in {path}")
+    explicit_nseg(secs, table)
     for sec, values in table.items():
         secs[sec]['weightNorm'] = list(values)
     return list(table)
 
 
+def explicit_nseg(secs, table):
+    """Give the sections of ``table`` whose geometry says no nseg nseg 1, NEURON's
+    default, explicitly: NetPyNE 1.1.1 reads geom['nseg'] to apply a weightNorm and
+    fails without it."""
+    for sec in table:
+        if sec in secs:
+            secs[sec].setdefault('geom', {}).setdefault('nseg', 1)
+
+
 def load(netParams, label, path):
     """Give cellParams ``label`` the weightNorm of ``path`` the way a NetPyNE user does:
     with NetPyNE's ``addCellParamsWeightNorm`` where the file has a section named
-    'soma...' (which it needs), else with ``add_weight_norm``."""
+    'soma...' (which it needs), else with ``add_weight_norm``; with ``explicit_nseg``
+    first."""
     table = read_weight_norm(path)
+    if label in netParams.cellParams:
+        explicit_nseg(netParams.cellParams[label]['secs'], table)
     if any(sec.startswith('soma') for sec in table) and Path(path).suffix == '.pkl':
         netParams.addCellParamsWeightNorm(label, str(path))
     else:

@@ -204,11 +204,17 @@ class CellOutputs:
         self.spec, self.records, self.summary, self.weight_norms, self.cell = spec, records, summary, weight_norms, cell
 
 
-def load_line(label, weight_norm):
-    """The netParams line that gives cell type ``label`` its weightNorm file (its soma,
-    which a network's cell type has, is named 'soma...', as NetPyNE's
-    addCellParamsWeightNorm needs)."""
-    return f'netParams.addCellParamsWeightNorm({label!r}, {str(weight_norm.path)!r})'
+def load_lines(label, weight_norm, cell):
+    """The netParams lines that give cell type ``label`` (cellParams ``cell``) its
+    weightNorm file: NetPyNE's addCellParamsWeightNorm (the soma of a network's cell type
+    is named 'soma...', as it needs), after giving an explicit nseg to the file's sections
+    whose geometry has none (NetPyNE 1.1.1 reads geom['nseg'] to apply a weightNorm and
+    fails without it)."""
+    lines = [
+        f"netParams.cellParams[{label!r}]['secs'][{sec!r}]['geom']['nseg'] = {catalogue.nseg(cell, sec)}"
+        for sec in weight_norm.table if 'nseg' not in (cell['secs'][sec].get('geom') or {})
+    ]
+    return lines + [f'netParams.addCellParamsWeightNorm({label!r}, {str(weight_norm.path)!r})']
 
 
 def write_network(spec, cells):
@@ -225,7 +231,7 @@ def write_network(spec, cells):
             if weight_norm.table:
                 if weight_norm.values:
                     lines.append('# at ' + ', '.join(f'{name}={value}' for name, value in weight_norm.values.items()))
-                lines.append(load_line(label, weight_norm))
+                lines += load_lines(label, weight_norm, one.cell)
     header = [
         '"""The weightNorm of each cell type of the model, measured by M1_grid_search.py into',
         f'{out}.',

@@ -5,7 +5,7 @@ import struct
 
 import pytest
 
-from analysis.plots import epsp_vs_weight, weight_norm_by_cell, weight_norm_vs_distance
+from analysis.plots import epsp_vs_weight, weight_norm_by_cell, weight_norm_map, weight_norm_vs_distance
 
 PNG = b'\x89PNG\r\n\x1a\n'
 
@@ -82,8 +82,12 @@ def test_a_cell_laid_out_from_its_lengths_and_its_own_points():
 
 
 def test_the_weight_norm_map_takes_a_log_scale_over_a_decade(tmp_path):
-    from analysis.plots import weight_norm_map
-
     assert weight_norm_map(CELL, {'soma': [0.002], 'apic': [0.003, 0.004, 0.005]}, tmp_path / 'a.png') == ('linear', 0.002, 0.005)
     assert weight_norm_map(CELL, {'soma': [0.002], 'tuft': [0.05, 0.4]}, tmp_path / 'b.png') == ('log', 0.002, 0.4)
     assert png_size(tmp_path / 'a.png') == (720, 840)
+
+
+def test_a_cell_that_is_a_soma_alone_is_drawn(tmp_path):
+    cell = {'secs': {'soma': {'geom': {'L': 10.0, 'diam': 10.0}}}}
+    assert weight_norm_map(cell, {'soma': [0.0002]}, tmp_path / 'soma.png') == ('linear', 0.0002, 0.0002)
+    assert png_size(tmp_path / 'soma.png')[0] > 300

@@ -152,12 +152,13 @@ print(json.dumps({{'found': found, 'conns': conns}}))
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     for label in CELL_TYPES:
         assert result['found'][label] == pickle.loads((out / label / 'weight_norm.pkl').read_bytes())
-    pt5 = result['found']['PT5']
-    conns = [conn for conn in result['conns'] if conn[0] == 'PT5']
-    assert conns
-    for _, sec, loc, weight in conns:
-        nseg = len(pt5[sec])
-        assert weight == pytest.approx(0.5 * pt5[sec][int(round(loc * nseg)) - 1])
+    for label, weight in (('PT5', 0.5), ('PV', 0.3)):  # PV's soma gives no nseg: the lines give it one
+        table = result['found'][label]
+        conns = [conn for conn in result['conns'] if conn[0] == label]
+        assert conns
+        for _, sec, loc, scaled in conns:
+            assert scaled == pytest.approx(weight * table[sec][int(round(loc * len(table[sec]))) - 1])
+    assert "netParams.cellParams['PV']['secs']['soma']['geom']['nseg'] = 1" in (out / 'load_weight_norm.py').read_text()
 
 
 def test_each_cell_type_equals_a_run_of_that_cell_alone(grid_runs, tmp_path):
