@@ -124,6 +124,17 @@ def cell_types(net_params):
     return found
 
 
+def voltage_in_point_process(cell):
+    """The point process of a cell whose voltage it holds itself (a 'vref' entry, as
+    NetPyNE's Izhikevich cells have), or None: such a cell's sections do not carry its
+    voltage, so a somatic EPSP means nothing there."""
+    for sec in cell['secs'].values():
+        for label, point in (sec.get('pointps') or {}).items():
+            if 'vref' in point:
+                return point.get('mod', label)
+    return None
+
+
 def reversal(params):
     """The reversal potential (mV) of a synMechParams entry: its 'e', else that of NEURON's
     own mechanism; None if neither says."""
@@ -204,20 +215,25 @@ def cell_file(label, cell):
 class Network:
     """What ``settle_network`` chose: ``cell_types`` {label: soma}, the ``synmechs`` and
     whether they were the model's default (excitatory) ones, the model's ``mod_folder``,
-    and, per cell type, the sections that carried a weightNorm of the model's (``stored``)."""
+    per cell type the sections that carried a weightNorm of the model's (``stored``), and
+    the cell types left out whose voltage a point process holds (``point_neurons``,
+    {label: its mechanism})."""
 
-    def __init__(self, cell_types, synmechs, default_synmechs, mod_folder, stored):
+    def __init__(self, cell_types, synmechs, default_synmechs, mod_folder, stored, point_neurons):
         self.cell_types, self.synmechs, self.default_synmechs = cell_types, synmechs, default_synmechs
-        self.mod_folder, self.stored = mod_folder, stored
+        self.mod_folder, self.stored, self.point_neurons = mod_folder, stored, point_neurons
 
     def messages(self):
         """The lines that say what was chosen."""
         how = 'excitatory, reversal above -20 mV' if self.default_synmechs else '--synmechs'
         shares = ', '.join(f"{label} x{params[synapses.WEIGHT_FRACTION]:g}" for label, params in self.synmechs.items())
         lines = [f"cell types: {', '.join(self.cell_types)}; synapse: {shares} ({how})"]
+        if self.point_neurons:
+            listed = ', '.join(f'{label} ({mod})' for label, mod in self.point_neurons.items())
+            lines.append(f'left out, their voltage held by a point process (vref): {listed}')
         for label, secs in self.stored.items():
             lines.append(f"warning: cell type '{label}' carries the model's weightNorm in {len(secs)} sections; "
-                         'the search leaves it out')
+                         'the search does not use it')
         return lines
 
 
@@ -231,6 +247,18 @@ def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chose
     mod_folder = Path(mod_folder).resolve() if mod_folder else model_mod_folder(net_params_path)
     net_params, model_cfg = load_model(net_params_path, cfg_path, mod_folder)
     available = cell_types(net_params)
+    point_neurons = {}
+    for label in list(available):
+        mod = voltage_in_point_process(catalogue.plain(net_params.cellParams[label]))
+        if mod:
+            point_neurons[label] = mod
+            if not chosen_cells or label not in chosen_cells:
+                del available[label]
+    asked_points = [label for label in chosen_cells or () if label in point_neurons]
+    if asked_points:
+        label = asked_points[0]
+        raise UserError(f"--cell-types: the voltage of cell type '{label}' is held by its point process "
+                        f"{point_neurons[label]} (vref), not by its sections: there is no somatic EPSP to measure")
     if not available:
         raise UserError(f'{net_params_path}: no cellParams of the model has a soma to measure at')
     chosen = _choose(chosen_cells, list(available), 'cell type with a soma', '--cell-types')
@@ -255,4 +283,5 @@ def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chose
     cfg.cell = chosen[0]
     cfg.cellName = cfg.cellArgs = None
     catalogue.settle_cell_type(cfg)
-    return Network({label: available[label] for label in chosen}, synmechs, not chosen_synmechs, mod_folder, stored)
+    return Network({label: available[label] for label in chosen}, synmechs, not chosen_synmechs, mod_folder, stored,
+                   {label: mod for label, mod in point_neurons.items() if label not in chosen})

@@ -8,6 +8,7 @@ file and loads an earlier weightNorm for IT2; an inhibitory GABAA synMech must n
 
 import json
 import pickle
+import shutil
 import subprocess
 import sys
 
@@ -224,6 +225,27 @@ def test_the_models_cfg_sets_the_conditions(tmp_path):
         'AMPA': {'mod': 'Exp2Syn', 'tau1': 0.05, 'tau2': 5.3, 'e': 0.0, 'weightFraction': 0.8}
     }
     assert spec.cell_types == ['PV'] and [row['cell'] for row in read(out / 'summary.json')] == ['PV', 'PV']
+
+
+IZHIKEVICH = """
+netParams.cellParams['LTS_Izhi'] = {'secs': {'soma': {'geom': {'diam': 10.0, 'L': 10.0, 'cm': 31.831},
+    'pointps': {'Izhi': {'mod': 'Izhi2007a', 'vref': 'V', 'C': 1, 'k': 0.7, 'vr': -60, 'vt': -40}}}}}
+"""
+
+
+def test_a_cell_whose_voltage_a_point_process_holds_is_left_out(tmp_path):
+    model = tmp_path / 'model'
+    shutil.copytree(MODEL, model)
+    with open(model / 'netParams.py', 'a') as stream:
+        stream.write(IZHIKEVICH)
+    out = tmp_path / 'out'
+    proc = network_run(out, '--netparams', model / 'netParams.py', '--secs', 'soma', 'soma_0', '--weights', '0.0002',
+                       '--engine', 'inline')
+    assert 'left out, their voltage held by a point process (vref): LTS_Izhi (Izhi2007a)' in proc.stdout
+    assert RunSpec.read(out / 'run_spec.json').cell_types == CELL_TYPES
+    proc = run_command('M1_grid_search.py', '--netparams', model / 'netParams.py', '--cell-types', 'PV', 'LTS_Izhi',
+                       '--out', tmp_path / 'refused')
+    assert_one_line_error(proc, "the voltage of cell type 'LTS_Izhi' is held by its point process Izhi2007a (vref)")
 
 
 @pytest.mark.parametrize('args, named', [
