@@ -226,17 +226,22 @@ def write_network(spec, cells):
     rows = [{'cell': label, **row} for label, one in cells.items() for row in one.summary]
     write_json_atomic(out / SUMMARY_FILE, rows)
     lines = []
-    for label, one in cells.items():
-        for weight_norm in one.weight_norms:
-            if weight_norm.table:
-                if weight_norm.values:
-                    lines.append('# at ' + ', '.join(f'{name}={value}' for name, value in weight_norm.values.items()))
-                lines += load_lines(label, weight_norm, one.cell)
+    for values in spec.settings_of_dimensions():
+        found = [(label, one, weight_norm) for label, one in cells.items() for weight_norm in one.weight_norms
+                 if weight_norm.values == values and weight_norm.table]
+        if values and found:
+            lines.append('# at ' + ', '.join(f'{name}={value}' for name, value in values.items()) + ':')
+        for label, one, weight_norm in found:
+            lines += [f'# {line}' if values else line for line in load_lines(label, weight_norm, one.cell)]
+    run = "Run in the model's netParams.py once its cellParams are defined:"
+    if spec.dimensions:
+        run = ("The run has further grid dimensions, with files for each combination: uncomment the\n"
+               "lines of one, then run this in the model's netParams.py once its cellParams are defined:")
     header = [
         '"""The weightNorm of each cell type of the model, measured by M1_grid_search.py into',
         f'{out}.',
         '',
-        "Run in the model's netParams.py once its cellParams are defined:",
+        run,
         f'    exec(open({str(out / LOAD_SCRIPT)!r}).read())',
         '"""',
         '',
@@ -263,8 +268,10 @@ def report_network(spec, records, cells, lines, seconds):
         broken = sum(1 for row in one.summary if row['failed'])
         files = [weight_norm.path.name for weight_norm in one.weight_norms if weight_norm.table]
         where = f"; weightNorm: {', '.join(files)}" if files else '; no weightNorm written'
+        reasons = Counter(reason_kind(row['reason']) for row in one.summary if not row['in_range'])
+        why = ''.join(f'; not found at {count}: {reason}' for reason, count in reasons.most_common(3))
         print(f'  {label}: {len(one.summary)} places, {found} found, {filled} filled, {broken} failed '
-              f'({one.spec.out}{where})')
+              f'({one.spec.out}{where}){why}')
         for weight_norm in one.weight_norms:
             if weight_norm.left_out:
                 listed = ', '.join(list(weight_norm.left_out)[:LISTED_LOCATIONS])

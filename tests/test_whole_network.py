@@ -16,7 +16,7 @@ import pytest
 
 from engines.batch import parts
 from engines.spec import RunSpec
-from tests.helpers import PROJECT, assert_one_line_error, run_command
+from tests.helpers import PROJECT, assert_one_line_error, patched_project, run_command
 from tests.test_cluster import slurm_cluster  # noqa: F401 (a fixture)
 
 MODEL = PROJECT / 'tests' / 'fixtures' / 'm1_style'
@@ -225,6 +225,22 @@ def test_the_models_cfg_sets_the_conditions(tmp_path):
         'AMPA': {'mod': 'Exp2Syn', 'tau1': 0.05, 'tau2': 5.3, 'e': 0.0, 'weightFraction': 0.8}
     }
     assert spec.cell_types == ['PV'] and [row['cell'] for row in read(out / 'summary.json')] == ['PV', 'PV']
+
+
+def test_further_dimensions_give_each_cell_type_a_file_per_combination(tmp_path):
+    project = patched_project(tmp_path, {'M1_grid_search.py': [
+        ("    'weight': [0.001, 0.002, 0.003],  # uS\n", "    'stimDelay': [1.0, 3.0],\n")]})
+    out = tmp_path / 'out'
+    proc = run_command(project / 'M1_grid_search.py', *NETWORK, '--cell-types', 'PT5', 'PV', '--secs', 'soma', 'soma_0',
+                       '--all-segments', '--search', 'target', '--engine', 'inline', '--out', out, cwd=project)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = read(out / 'summary.json')
+    assert [(row['cell'], row['stimDelay']) for row in summary] == [('PT5', 1.0), ('PT5', 3.0), ('PV', 1.0), ('PV', 3.0)]
+    for label in ('PT5', 'PV'):
+        assert {path.name for path in (out / label).glob('*.pkl')} == {'weight_norm_stimDelay=1.0.pkl', 'weight_norm_stimDelay=3.0.pkl'}
+    script = (out / 'load_weight_norm.py').read_text()
+    assert "# at stimDelay=3.0:\n# netParams.addCellParamsWeightNorm('PT5', " in script
+    assert not [line for line in script.split('"""')[-1].splitlines() if line and not line.startswith('#')]
 
 
 IZHIKEVICH = """
