@@ -87,13 +87,16 @@ def draw_places(lengths, count, rng):
 def validation_verdict(rows):
     """Median and worst deviation (fraction of the target) of the EPSPs with NetPyNE's
     lookup and with each segment's own factor, over validation ``rows`` (epsp_netpyne,
-    epsp_exact, target, sec, loc); None values count as failures. Returns a dict with
-    ``netpyne`` and ``exact``: {'median', 'worst', 'worst_place', 'failed'}."""
-    verdict = {}
+    epsp_exact, target, sec, loc, and ``filled`` where the place's segment has the fill
+    value, since no weight reached the target there: such rows are left out); None values
+    count as failures. Returns a dict with ``netpyne`` and ``exact``: {'median', 'worst',
+    'worst_place', 'failed'}, and ``filled``: the rows left out."""
+    measured = [row for row in rows if not row.get('filled')]
+    verdict = {'filled': len(rows) - len(measured)}
     for lookup in ('netpyne', 'exact'):
         deviations = [
             (abs(row[f'epsp_{lookup}'] - row['target']) / row['target'], (row['sec'], row['loc']))
-            for row in rows if row[f'epsp_{lookup}'] is not None
+            for row in measured if row[f'epsp_{lookup}'] is not None
         ]
         values = np.array([d for d, _ in deviations])
         worst = max(deviations, default=(math.nan, None))
@@ -101,6 +104,6 @@ def validation_verdict(rows):
             'median': float(np.median(values)) if values.size else math.nan,
             'worst': worst[0],
             'worst_place': worst[1],
-            'failed': len(rows) - len(deviations),
+            'failed': len(measured) - len(deviations),
         }
     return verdict

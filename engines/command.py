@@ -371,7 +371,7 @@ def validate(spec, weight_norm, cell, label=None):
         print(f'warning: {which}--validate: no weightNorm was written, nothing to validate', file=sys.stderr)
         return time.perf_counter() - started
     rows, verdict = validation.validate(
-        spec, weight_norm.path, weight_norm.table, cell, spec.options['validate'], spec.options['jobs']
+        spec, weight_norm.path, weight_norm.table, cell, spec.options['validate'], spec.options['jobs'], weight_norm.filled
     )
     print(which + validation.verdict_line(rows, verdict))
     print(f'{which}validation: {spec.out / validation.VALIDATION_FILE}, {spec.out / validation.VALIDATION_PLOT}')

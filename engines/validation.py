@@ -62,16 +62,19 @@ def _lost(target, task, message, trace=None):
     return measurement.error_record(sec, loc, weight, target, message, trace)
 
 
-def validate(spec, path, table, cell, count, jobs):
+def validate(spec, path, table, cell, count, jobs, filled=()):
     """Simulate ``count`` random places with the weightNorm ``table`` (from ``path``);
     write OUT/validation.json and OUT/validation.png; return the rows and the verdict
-    (see ``analysis.weight_norm.validation_verdict``)."""
+    (see ``analysis.weight_norm.validation_verdict``). ``filled``: the places (sec, loc)
+    whose segments have the fill value; a validation place on such a segment is marked
+    ``filled``."""
     cfg = spec.cfg_settings
     target = cfg['epspTarget']
     places = places_of(cell, table, count, cfg['seeds']['loc'])
     tasks = tasks_of(places, table, target, path, cell)
     records = list(pool.run_tasks(tasks, jobs, functools.partial(_start, spec), _simulate,
                                   functools.partial(_lost, target), quiet=not cfg['verbose']))
+    filled_segments = {(sec, segment_index(loc, catalogue.nseg(cell, sec))) for sec, loc in filled}
     rows = []
     for index, (sec, loc) in enumerate(places):
         nseg = catalogue.nseg(cell, sec)
@@ -90,6 +93,7 @@ def validate(spec, path, table, cell, count, jobs):
             'epsp_exact': exact['epsp'] if exact['status'] == 'ok' else None,
             'target': target,
             'error': '; '.join(record['error'] for record in failed) or None,
+            'filled': (sec, segment) in filled_segments,
         }
         traces = [record['traceback'] for record in failed if record.get('traceback')]
         if traces:  # a simulation that raised: where, for the user to find
@@ -103,7 +107,8 @@ def validate(spec, path, table, cell, count, jobs):
 
 
 def verdict_line(rows, verdict):
-    """One line: the median and worst deviation from the target with each lookup."""
+    """One line: the median and worst deviation from the target with each lookup, and
+    how many places were on filled segments."""
     parts = []
     for lookup, name in (('netpyne', "NetPyNE's lookup"), ('exact', "each segment's own factor")):
         found = verdict[lookup]
@@ -114,4 +119,8 @@ def verdict_line(rows, verdict):
         failed = f", {found['failed']} failed" if found['failed'] else ''
         parts.append(f"{name}: median {100 * found['median']:.2f} %, worst {100 * found['worst']:.2f} % "
                      f"at {sec}({loc:.3f}){failed}")
-    return f'validation at {len(rows)} random places, EPSP off the target with ' + '; with '.join(parts)
+    filled = ''
+    if verdict['filled']:
+        filled = (f" ({verdict['filled']} on segments filled with --fill-factor x the soma's weightNorm, where no "
+                  'weight reaches the target, left out of the figures)')
+    return f'validation at {len(rows)} random places{filled}, EPSP off the target with ' + '; with '.join(parts)

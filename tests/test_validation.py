@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.weight_norm import draw_places, segment_index, validation_verdict
+from engines.validation import verdict_line
 from cells.generate_pyramidal import DEFAULT_FILE
 from tests.helpers import assert_one_line_error, run_command
 
@@ -31,8 +32,13 @@ def test_verdict_of_synthetic_rows():
         {'sec': 'a', 'loc': 0.1, 'target': 0.5, 'epsp_netpyne': 0.55, 'epsp_exact': 0.5},
         {'sec': 'b', 'loc': 0.2, 'target': 0.5, 'epsp_netpyne': 0.5, 'epsp_exact': 0.501},
         {'sec': 'c', 'loc': 0.3, 'target': 0.5, 'epsp_netpyne': 0.49, 'epsp_exact': None},
+        {'sec': 'tuft', 'loc': 0.9, 'target': 0.5, 'epsp_netpyne': 0.1, 'epsp_exact': 0.1, 'filled': True},
     ]
     verdict = validation_verdict(rows)
+    assert verdict['filled'] == 1
+    assert verdict_line(rows, verdict).startswith(
+        "validation at 4 random places (1 on segments filled with --fill-factor x the soma's weightNorm, where no weight "
+        'reaches the target, left out of the figures), EPSP off the target with')
     assert verdict['netpyne']['worst'] == pytest.approx(0.1) and verdict['netpyne']['worst_place'] == ('a', 0.1)
     assert verdict['netpyne']['median'] == pytest.approx(0.02) and verdict['netpyne']['failed'] == 0
     assert verdict['exact']['worst'] == pytest.approx(0.002) and verdict['exact']['failed'] == 1
