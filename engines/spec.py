@@ -20,6 +20,7 @@ from pathlib import Path
 
 from analysis.results import read_json, write_json_atomic
 from cells import catalogue
+from engines.point import cfg_settings
 from errors import UserError
 
 SPEC_FILE = 'run_spec.json'
@@ -128,31 +129,31 @@ class RunSpec:
             catalogue.settle_cell_type(cfg)
         return cfg
 
+    def places_on(self, cell=None):
+        """The places ({'sec': [...], 'loc': [...]}) on cell type ``cell``; all of them
+        with None."""
+        chosen = [i for i in range(len(self.places['sec'])) if cell is None or self.places[CELL][i] == cell]
+        return {key: [self.places[key][i] for i in chosen] for key in PLACE}
+
     def groups(self):
         """The units measured with one model: [(values, places)] for every combination of
         the further dimensions and, in a network's run, every cell type; ``values`` has
-        their columns, ``places`` {'sec': [...], 'loc': [...]} the places of that model."""
-        found = []
-        for values in self.settings_of_dimensions():
-            for cell in self.cell_types or [None]:
-                chosen = [i for i in range(len(self.places['sec'])) if cell is None or self.places[CELL][i] == cell]
-                places = {key: [self.places[key][i] for i in chosen] for key in PLACE}
-                found.append(({CELL: cell, **values} if cell is not None else values, places))
-        return found
+        their columns, ``places`` (see ``places_on``) the places of that model."""
+        return [
+            ({CELL: cell, **values} if cell is not None else values, self.places_on(cell))
+            for values in self.settings_of_dimensions()
+            for cell in self.cell_types or [None]
+        ]
 
     def for_cell(self, cell):
         """The run of one cell type of a network's run as a run of its own: its cfg (that
         cell type's file and soma), its places, and its output folder OUT/<cell type>."""
-        cfg = self.cfg({CELL: cell})
-        chosen = [i for i, name in enumerate(self.places[CELL]) if name == cell]
-        places = {key: [self.places[key][i] for i in chosen] for key in PLACE}
-        settings = json.loads(json.dumps({key: value for key, value in vars(cfg).items() if not key.startswith('_')}))
-        options = dict(self.options, out=str(self.out / cell_folder(cell)), validate=self.options.get('validate'))
-        return RunSpec(settings, places, self.weights, self.dimensions, options)
+        options = dict(self.options, out=str(self.out / cell_folder(cell)))
+        return RunSpec(cfg_settings(self.cfg({CELL: cell})), self.places_on(cell), self.weights, self.dimensions, options)
 
     def batch_params(self):
-        """The grid as a NetPyNE Batch's params (``sec`` and ``loc`` grouped; with
-        targeted search no ``weight``: each job searches its place)."""
+        """The grid as a NetPyNE Batch's params (the place's keys grouped, see
+        ``place_keys``; with targeted search no ``weight``: each job searches its place)."""
         params = dict(self.places)
         if self.search != 'target':
             params[WEIGHT] = list(self.weights)
