@@ -180,7 +180,7 @@ def test_each_cell_type_equals_a_run_of_that_cell_alone(grid_runs, tmp_path):
         'NMDA': {'mod': 'nmdam1', 'tau1': 15.0, 'tau2': 150.0, 'e': 0.0},
     }))
     network = epsps(records['inline'])
-    for label in ('IT2', 'PT5'):
+    for label in CELL_TYPES:
         out = tmp_path / label
         proc = run_command('M1_grid_search.py', '--cell', model_cell_file(tmp_path, label), '--mod', MODEL / 'mod',
                            '--synapses', synapses, '--secs', 'all', '--locs', '0.3', '0.9', '--weights', '0.0002', '0.0005',
