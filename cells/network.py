@@ -154,10 +154,12 @@ def excitatory_synmechs(net_params):
 
 def model_mod_folder(net_params_path):
     """The model's mod folder as NetPyNE's users keep it: beside its netParams.py, named
-    mod, mods or mechanisms, or that folder itself, holding .mod files; None if there is
+    mod, mods or mechanisms, or that folder itself; else such a folder one level up (the
+    M1 model's layout: sim/netParams.py, mod/), holding .mod files; None if there is
     none."""
     folder = Path(net_params_path).resolve().parent
-    for candidate in [folder / name for name in MOD_FOLDER_NAMES] + [folder]:
+    candidates = [folder / name for name in MOD_FOLDER_NAMES] + [folder] + [folder.parent / name for name in MOD_FOLDER_NAMES]
+    for candidate in candidates:
         if candidate.is_dir() and any(candidate.glob('*.mod')):
             mechanisms.mod_files(candidate)
             return candidate

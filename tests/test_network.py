@@ -58,6 +58,20 @@ def test_cell_types_with_their_somas_and_the_excitatory_synapses():
     assert model_mod_folder(MODEL / 'netParams.py') == MODEL / 'mod'
 
 
+def test_the_mod_folder_as_models_keep_it(tmp_path):
+    """Beside netParams.py, the .mod files beside it, or one level up (sim/netParams.py
+    with mod/ at the model's root, as the M1 model keeps them)."""
+    sim = tmp_path / 'model' / 'sim'
+    sim.mkdir(parents=True)
+    (sim / 'netParams.py').write_text('')
+    assert model_mod_folder(sim / 'netParams.py') is None
+    (tmp_path / 'model' / 'mod').mkdir()
+    (tmp_path / 'model' / 'mod' / 'kdrm1.mod').write_text((MODEL / 'mod' / 'kdrm1.mod').read_text())
+    assert model_mod_folder(sim / 'netParams.py') == tmp_path / 'model' / 'mod'
+    (sim / 'nam1.mod').write_text((MODEL / 'mod' / 'nam1.mod').read_text())
+    assert model_mod_folder(sim / 'netParams.py') == sim
+
+
 def test_a_cell_type_of_the_model_runs_through_the_grid(tmp_path):
     """A cell type as the model defines it, with the model's own excitatory synapses and
     mod folder, measured by our command."""
