@@ -218,11 +218,13 @@ def load_lines(label, weight_norm, cell):
 
 
 def write_network(spec, cells):
-    """The files of a network's run beside each cell type's folder: OUT/summary.json
-    (every cell type's places, with a ``cell`` column), OUT/load_weight_norm.py (the
+    """The files of a network's run beside each cell type's folder: OUT/results.json and
+    OUT/summary.json (every cell type's points and places, with a ``cell`` column),
+    OUT/load_weight_norm.py (the
     lines that attach every weightNorm file to the model's netParams) and
     OUT/weight_norm_by_cell.png. Returns the lines of load_weight_norm.py that load."""
     out = spec.out
+    write_json_atomic(out / RESULTS_FILE, [record for one in cells.values() for record in one.records])
     rows = [{'cell': label, **row} for label, one in cells.items() for row in one.summary]
     write_json_atomic(out / SUMMARY_FILE, rows)
     lines = []
@@ -277,7 +279,7 @@ def report_network(spec, records, cells, lines, seconds):
                 listed = ', '.join(list(weight_norm.left_out)[:LISTED_LOCATIONS])
                 print(f'warning: {label}: {len(weight_norm.left_out)} sections left out of weightNorm: {listed}',
                       file=sys.stderr)
-    print(f'summary of all: {out / SUMMARY_FILE}; weightNorm against distance: {out / CELLS_PLOT}')
+    print(f'all cell types: {out / RESULTS_FILE}, {out / SUMMARY_FILE}; weightNorm against distance: {out / CELLS_PLOT}')
     if lines:
         print(f"attach the files to the model's netParams with ({out / LOAD_SCRIPT}):")
         for line in lines:

@@ -109,6 +109,7 @@ def test_every_cell_type_is_searched_in_one_run(targeted_run):
     assert spec.cfg_settings['synMechParams']['NMDA']['mod'] == 'nmdam1'
     summary = read(out / 'summary.json')
     assert [row['cell'] for row in summary] == ['IT2'] * 13 + ['PT5'] * 26 + ['PV']
+    assert {record['cell'] for record in read(out / 'results.json')} == set(CELL_TYPES)
     assert all(row['in_range'] for row in summary)
     for label, soma, sections in (('IT2', 'soma', 3), ('PT5', 'soma_0', 4), ('PV', 'soma', 1)):
         folder = out / label
