@@ -112,16 +112,38 @@ def load_model(net_params_path, cfg_path=None, mod_folder=None):
     return net_params, cfg
 
 
+def model_soma(cell):
+    """The section of a model's cell where the EPSP is measured: 'soma', else the one
+    named 'soma...', else 'soma_0' of several (a morphology's soma); None if none."""
+    try:
+        return catalogue.find_soma(cell)
+    except UserError:
+        return 'soma_0' if 'soma_0' in cell['secs'] else None
+
+
+def measurable_cell_types(net_params):
+    """({label: soma} of the model's cell types a somatic EPSP can be measured on, in its
+    order; {label: why not} of the others)."""
+    found, left_out = {}, {}
+    for label, rule in net_params.cellParams.items():
+        cell = catalogue.plain(rule)
+        soma = model_soma(cell) if cell.get('secs') else None
+        mod = voltage_in_point_process(cell) if soma else None
+        if soma is None:
+            names = list(cell.get('secs') or {})
+            listed = f"; its sections: {', '.join(names[:8])}{' ...' if len(names) > 8 else ''}" if names else ''
+            left_out[label] = f'no section named soma...{listed}'
+        elif mod:
+            left_out[label] = f'its voltage is held by its point process {mod} (vref), not by its sections'
+        else:
+            found[label] = soma
+    return found, left_out
+
+
 def cell_types(net_params):
-    """{cellParams label: its soma section} for every cell type that has a soma (a section
-    named 'soma', or the one named 'soma...'), in the model's order."""
-    found = {}
-    for label, cell in net_params.cellParams.items():
-        try:
-            found[label] = catalogue.find_soma(catalogue.plain(cell))
-        except UserError:
-            continue
-    return found
+    """{cellParams label: its soma section} for every cell type a somatic EPSP can be
+    measured on (see ``measurable_cell_types``), in the model's order."""
+    return measurable_cell_types(net_params)[0]
 
 
 def voltage_in_point_process(cell):
@@ -215,28 +237,16 @@ def cell_file(label, cell):
 
 
 class Network:
-    """What ``settle_network`` chose: ``cell_types`` {label: soma}, the ``synmechs`` and
-    whether they were the model's default (excitatory) ones, the model's ``mod_folder``,
-    per cell type the sections that carried a weightNorm of the model's (``stored``), and
-    the cell types left out whose voltage a point process holds (``point_neurons``,
-    {label: its mechanism})."""
+    """What ``settle_network`` chose: ``cell_types`` {label: soma}, the ``synmechs``, how
+    (``how``: the default or --synmechs) and ``notes``, the lines about what was left out."""
 
-    def __init__(self, cell_types, synmechs, default_synmechs, mod_folder, stored, point_neurons):
-        self.cell_types, self.synmechs, self.default_synmechs = cell_types, synmechs, default_synmechs
-        self.mod_folder, self.stored, self.point_neurons = mod_folder, stored, point_neurons
+    def __init__(self, cell_types, synmechs, how, notes):
+        self.cell_types, self.synmechs, self.how, self.notes = cell_types, synmechs, how, notes
 
     def messages(self):
-        """The lines that say what was chosen."""
-        how = 'excitatory, reversal above -20 mV' if self.default_synmechs else '--synmechs'
+        """The lines that say what was chosen and left out."""
         shares = ', '.join(f"{label} x{params[synapses.WEIGHT_FRACTION]:g}" for label, params in self.synmechs.items())
-        lines = [f"cell types: {', '.join(self.cell_types)}; synapse: {shares} ({how})"]
-        if self.point_neurons:
-            listed = ', '.join(f'{label} ({mod})' for label, mod in self.point_neurons.items())
-            lines.append(f'left out, their voltage held by a point process (vref): {listed}')
-        for label, secs in self.stored.items():
-            lines.append(f"warning: cell type '{label}' carries the model's weightNorm in {len(secs)} sections; "
-                         'the search does not use it')
-        return lines
+        return [f"cell types: {', '.join(self.cell_types)}; synapse: {shares} ({self.how})", *self.notes]
 
 
 def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chosen_synmechs=None, fractions=None,
@@ -248,23 +258,21 @@ def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chose
     Returns the ``Network``."""
     mod_folder = Path(mod_folder).resolve() if mod_folder else model_mod_folder(net_params_path)
     net_params, model_cfg = load_model(net_params_path, cfg_path, mod_folder)
-    available = cell_types(net_params)
-    point_neurons = {}
-    for label in list(available):
-        mod = voltage_in_point_process(catalogue.plain(net_params.cellParams[label]))
-        if mod:
-            point_neurons[label] = mod
-            if not chosen_cells or label not in chosen_cells:
-                del available[label]
-    asked_points = [label for label in chosen_cells or () if label in point_neurons]
-    if asked_points:
-        label = asked_points[0]
-        raise UserError(f"--cell-types: the voltage of cell type '{label}' is held by its point process "
-                        f"{point_neurons[label]} (vref), not by its sections: there is no somatic EPSP to measure")
+    available, left_out = measurable_cell_types(net_params)
+    refused = [label for label in chosen_cells or () if label in left_out]
+    if refused:
+        raise UserError(f"--cell-types: cell type '{refused[0]}' cannot be measured: {left_out[refused[0]]}")
     if not available:
-        raise UserError(f'{net_params_path}: no cellParams of the model has a soma to measure at')
+        why = '; '.join(f'{label}: {reason}' for label, reason in left_out.items()) or 'it has no cellParams'
+        raise UserError(f'{net_params_path}: no cell type of the model can be measured ({why})')
     chosen = _choose(chosen_cells, list(available), 'cell type with a soma', '--cell-types')
     synmechs = choose_synmechs(net_params, chosen_synmechs, fractions)
+    notes = []
+    if not chosen_cells and left_out:
+        notes.append('left out: ' + '; '.join(f'{label} ({reason})' for label, reason in left_out.items()))
+    unknown = [label for label, params in net_params.synMechParams.items() if reversal(params) is None]
+    if not chosen_synmechs and unknown:
+        notes.append(f"synMechs not chosen, their reversal potential unknown: {', '.join(unknown)} (name them with --synmechs)")
     cfg.modFolder = str(mod_folder) if mod_folder else None
     cfg.hParams = dict(catalogue.plain(model_cfg.hParams))
     cfg.dt = float(model_cfg.dt)
@@ -272,18 +280,16 @@ def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chose
         cfg.cvode_active = True
         cfg.cvode_atol = float(getattr(model_cfg, 'cvode_atol', cfg.cvode_atol))
     cfg.synMechParams = synmechs
-    cfg.cellTypes, stored = {}, {}
+    cfg.cellTypes = {}
     for label in chosen:
-        cell = catalogue.plain(net_params.cellParams[label])
-        stored_secs = [name for name, sec in cell['secs'].items() if 'weightNorm' in sec]
-        if stored_secs:
-            stored[label] = stored_secs
-        cell = {key: value for key, value in cell.items() if key != 'conds'}
-        for sec in cell['secs'].values():
-            sec.pop('weightNorm', None)
+        cell = {key: value for key, value in catalogue.plain(net_params.cellParams[label]).items() if key != 'conds'}
+        stored = [name for name, sec in cell['secs'].items() if sec.pop('weightNorm', None) is not None]
+        if stored:
+            notes.append(f"warning: cell type '{label}' carries the model's weightNorm in {len(stored)} sections; "
+                         'the search does not use it')
         cfg.cellTypes[label] = {'cell': str(cell_file(label, cell)), 'soma': available[label]}
     cfg.cell = chosen[0]
     cfg.cellName = cfg.cellArgs = None
     catalogue.settle_cell_type(cfg)
-    return Network({label: available[label] for label in chosen}, synmechs, not chosen_synmechs, mod_folder, stored,
-                   {label: mod for label, mod in point_neurons.items() if label not in chosen})
+    how = '--synmechs' if chosen_synmechs else f'excitatory, reversal above {EXCITATORY_ABOVE_MV:g} mV'
+    return Network({label: available[label] for label in chosen}, synmechs, how, notes)

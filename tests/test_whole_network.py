@@ -244,25 +244,41 @@ def test_further_dimensions_give_each_cell_type_a_file_per_combination(tmp_path)
     assert not [line for line in script.split('"""')[-1].splitlines() if line and not line.startswith('#')]
 
 
-IZHIKEVICH = """
+ODD_CELLS = """
 netParams.cellParams['LTS_Izhi'] = {'secs': {'soma': {'geom': {'diam': 10.0, 'L': 10.0, 'cm': 31.831},
     'pointps': {'Izhi': {'mod': 'Izhi2007a', 'vref': 'V', 'C': 1, 'k': 0.7, 'vr': -60, 'vt': -40}}}}}
+netParams.cellParams['Glia'] = {'secs': {'cell_body': {'geom': {'diam': 10.0, 'L': 10.0}}}}
+netParams.cellParams['SWC'] = {'secs': {
+    'soma_0': {'geom': {'diam': 10.0, 'L': 5.0, 'nseg': 1}, 'mechs': {'pas': {'g': 1e-4, 'e': -70.0}}},
+    'soma_1': {'geom': {'diam': 10.0, 'L': 5.0, 'nseg': 1}, 'mechs': {'pas': {'g': 1e-4, 'e': -70.0}},
+               'topol': {'parentSec': 'soma_0', 'parentX': 1.0, 'childX': 0.0}}}}
+netParams.synMechParams['AMPA_S'] = {'mod': 'Exp2Syn', 'tau1': 0.2, 'tau2': 2.0}
+netParams.synMechParams['NMDA_S'] = {'mod': 'nmdam1', 'tau1': 15.0, 'tau2': 150.0}
 """
 
 
-def test_a_cell_whose_voltage_a_point_process_holds_is_left_out(tmp_path):
+def test_cell_types_and_synapses_a_search_cannot_use_are_said(tmp_path):
+    """A cell whose voltage its point process holds and one without a soma are left out
+    (and refused when asked for), a soma of several sections is measured at soma_0, and
+    a synMech whose reversal is not known is not chosen; each is said."""
     model = tmp_path / 'model'
     shutil.copytree(MODEL, model)
     with open(model / 'netParams.py', 'a') as stream:
-        stream.write(IZHIKEVICH)
+        stream.write(ODD_CELLS)
     out = tmp_path / 'out'
     proc = network_run(out, '--netparams', model / 'netParams.py', '--secs', 'soma', 'soma_0', '--weights', '0.0002',
                        '--engine', 'inline')
-    assert 'left out, their voltage held by a point process (vref): LTS_Izhi (Izhi2007a)' in proc.stdout
-    assert RunSpec.read(out / 'run_spec.json').cell_types == CELL_TYPES
-    proc = run_command('M1_grid_search.py', '--netparams', model / 'netParams.py', '--cell-types', 'PV', 'LTS_Izhi',
-                       '--out', tmp_path / 'refused')
-    assert_one_line_error(proc, "the voltage of cell type 'LTS_Izhi' is held by its point process Izhi2007a (vref)")
+    assert ('left out: LTS_Izhi (its voltage is held by its point process Izhi2007a (vref), not by its sections); '
+            'Glia (no section named soma...; its sections: cell_body)') in proc.stdout
+    assert 'synapse: AMPA x1, NMDA x1, AMPA_S x1 (excitatory' in proc.stdout
+    assert 'synMechs not chosen, their reversal potential unknown: NMDA_S (name them with --synmechs)' in proc.stdout
+    spec = RunSpec.read(out / 'run_spec.json')
+    assert spec.cell_types == [*CELL_TYPES, 'SWC'] and spec.cfg_settings['cellTypes']['SWC']['soma'] == 'soma_0'
+    for label, named in (('LTS_Izhi', 'its voltage is held by its point process Izhi2007a (vref)'),
+                         ('Glia', 'no section named soma...')):
+        proc = run_command('M1_grid_search.py', '--netparams', model / 'netParams.py', '--cell-types', 'PV', label,
+                           '--out', tmp_path / 'refused')
+        assert_one_line_error(proc, f"--cell-types: cell type '{label}' cannot be measured: {named}")
 
 
 @pytest.mark.parametrize('args, named', [
