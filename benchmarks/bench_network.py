@@ -16,7 +16,6 @@ weights at target and the network run's.
 """
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
