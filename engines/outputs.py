@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 from analysis.fit import reason_kind, summarise
-from analysis.results import write_json_atomic, write_pickle_atomic
+from analysis.results import write_atomic, write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import soma_weight_norm, weight_norm_table
 from cells import catalogue
 
@@ -220,9 +220,9 @@ def load_lines(label, weight_norm, cell):
 def write_network(spec, cells):
     """The files of a network's run beside each cell type's folder: OUT/results.json and
     OUT/summary.json (every cell type's points and places, with a ``cell`` column),
-    OUT/load_weight_norm.py (the
-    lines that attach every weightNorm file to the model's netParams) and
-    OUT/weight_norm_by_cell.png. Returns the lines of load_weight_norm.py that load."""
+    OUT/load_weight_norm.py (the lines that attach every weightNorm file to the model's
+    netParams) and OUT/weight_norm_by_cell.png. Returns the lines of load_weight_norm.py
+    below its docstring."""
     out = spec.out
     write_json_atomic(out / RESULTS_FILE, [record for one in cells.values() for record in one.records])
     rows = [{'cell': label, **row} for label, one in cells.items() for row in one.summary]
@@ -248,10 +248,8 @@ def write_network(spec, cells):
         '"""',
         '',
     ]
-    from analysis.results import write_atomic
-
     write_atomic(out / LOAD_SCRIPT, lambda stream: stream.write('\n'.join(header + lines) + '\n'))
-    from analysis import plots
+    from analysis import plots  # matplotlib, 0.4 s to import: only once there is something to draw
 
     plots.weight_norm_by_cell({label: one.summary for label, one in cells.items()}, out / CELLS_PLOT)
     return lines
@@ -285,7 +283,6 @@ def report_network(spec, records, cells, lines, seconds):
         for line in lines:
             print(f'  {line}')
     if failed:
-        print(f'error: {len(failed)} of {len(records)} points failed; see "error" in the results.json of each cell type',
-              file=sys.stderr)
+        print(f'error: {len(failed)} of {len(records)} points failed; see "error" in {out / RESULTS_FILE}', file=sys.stderr)
         return 1
     return 0
