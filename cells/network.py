@@ -82,6 +82,18 @@ def _frames(err):
     return traceback.extract_tb(err.__traceback__)
 
 
+def net_params_file(path):
+    """The model's netParams file: ``path``, or the netParams.py in the folder ``path``."""
+    path = Path(path).resolve()
+    if path.is_dir():
+        if not (path / 'netParams.py').is_file():
+            raise UserError(f'{path} is a folder without netParams.py: give the model\'s netParams file')
+        path = path / 'netParams.py'
+    if not path.is_file():
+        raise UserError(f'netParams file not found: {path}')
+    return path
+
+
 def load_model(net_params_path, cfg_path=None, mod_folder=None):
     """(netParams, cfg) of the NetPyNE model in ``net_params_path``: its cfg (``cfg_path``,
     default the cfg.py beside it) is loaded first and put where the model's netParams
@@ -89,9 +101,7 @@ def load_model(net_params_path, cfg_path=None, mod_folder=None):
     The mechanisms of ``mod_folder`` (default: the model's, ``model_mod_folder``) are
     loaded with ours before, for a model that builds cells from templates while it is
     read."""
-    net_params_path = Path(net_params_path).resolve()
-    if not net_params_path.is_file():
-        raise UserError(f'netParams file not found: {net_params_path}')
+    net_params_path = net_params_file(net_params_path)
     folder = net_params_path.parent
     cfg_path = Path(cfg_path).resolve() if cfg_path else folder / 'cfg.py'
     if not cfg_path.is_file():
@@ -256,6 +266,7 @@ def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chose
     cfg.cellTypes ({label: {'cell': file, 'soma': section}}), cfg.cell (the first cell
     type), cfg.synMechParams and cfg.modFolder (``mod_folder``, else the model's).
     Returns the ``Network``."""
+    net_params_path = net_params_file(net_params_path)
     mod_folder = Path(mod_folder).resolve() if mod_folder else model_mod_folder(net_params_path)
     net_params, model_cfg = load_model(net_params_path, cfg_path, mod_folder)
     available, left_out = measurable_cell_types(net_params)

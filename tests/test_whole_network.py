@@ -284,6 +284,7 @@ def test_cell_types_and_synapses_a_search_cannot_use_are_said(tmp_path):
 @pytest.mark.parametrize('args, named', [
     (['--netparams', MODEL / 'cfg.py'], 'is not a NetPyNE model'),
     (['--netparams', MODEL / 'missing.py'], 'netParams file not found'),
+    (['--netparams', MODEL / 'mod'], 'is a folder without netParams.py'),
     ([*NETWORK, '--cfg', MODEL / 'nowhere.py'], "the model's cfg not found"),
     ([*NETWORK, '--cell-types', 'IT2', 'L6'], "--cell-types: the model has no cell type with a soma 'L6'; it has: IT2, PT5, PV"),
     ([*NETWORK, '--synmechs', 'AMPA', 'GABAB'], "--synmechs: the model has no synMech 'GABAB'; it has: AMPA, NMDA, GABAA"),
