@@ -98,3 +98,10 @@ def segment_lines(cell, table):
         for i, value in enumerate(values):
             lines.append((_polyline_point(points, i / n), _polyline_point(points, (i + 1) / n), value))
     return lines
+
+
+def segment_centres(cell, table, segments):
+    """[(x, y)] of the centres of ``segments`` ((section, index) pairs) of the sections
+    in ``table`` ({section: [value per segment]}), on their sections' polylines."""
+    paths = section_paths(cell)
+    return [_polyline_point(paths[sec], (index + 0.5) / len(table[sec])) for sec, index in segments if sec in table]

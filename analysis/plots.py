@@ -122,15 +122,16 @@ def _frame(ax, points, least=20.0):
         limits(middle - half, middle + half)
 
 
-def weight_norm_map(cell, table, path, title=None):
+def weight_norm_map(cell, table, path, title=None, filled=()):
     """The cell drawn in the plane (``analysis.layout``), each segment of the sections in
     ``table`` coloured by its weightNorm (uS/mV; a log scale where the values span a
-    decade or more), the rest grey. Returns the colour scale: ('log' or 'linear', lowest,
-    highest)."""
+    decade or more), the rest grey; the ``filled`` segments ((section, index) pairs: no
+    weight reached the target there) marked with a cross. Returns the colour scale:
+    ('log' or 'linear', lowest, highest)."""
     from matplotlib.collections import LineCollection
     from matplotlib.colors import LogNorm, Normalize
 
-    from analysis.layout import section_paths, segment_lines
+    from analysis.layout import section_paths, segment_centres, segment_lines
 
     fig, ax = plt.subplots(figsize=(6, 7))
     paths = section_paths(cell)
@@ -147,6 +148,11 @@ def weight_norm_map(cell, table, path, title=None):
         ax.add_collection(collection)
         fig.colorbar(collection, ax=ax, label='weightNorm (uS/mV)' + (', log scale' if logarithmic else ''))
         scale = ('log' if logarithmic else 'linear', low, high)
+    crosses = segment_centres(cell, table, sorted(filled))
+    if crosses:
+        ax.scatter([x for x, _ in crosses], [y for _, y in crosses], marker='x', s=14, color='crimson', linewidths=0.8,
+                   label=f'{len(crosses)} filled: no weight reaches the target', zorder=3)
+        ax.legend(fontsize=7, loc='best')
     ax.set_aspect('equal')
     _frame(ax, [point for points in paths.values() for point in points])
     ax.set_xlabel('um')

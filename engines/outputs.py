@@ -11,7 +11,7 @@ from pathlib import Path
 
 from analysis.fit import reason_kind, summarise
 from analysis.results import write_atomic, write_json_atomic, write_pickle_atomic
-from analysis.weight_norm import soma_weight_norm, weight_norm_table
+from analysis.weight_norm import segment_index, soma_weight_norm, weight_norm_table
 from cells import catalogue
 
 GRID_FOLDER = 'grid_batch'  # the per-point files of the engines and the cluster run
@@ -102,8 +102,9 @@ def write_results(spec, records, cell, title=None):
     plots.weight_norm_vs_distance(summary, catalogue.section_groups(cell), Path(out) / WEIGHT_NORM_PLOT)
     for weight_norm in weight_norms:
         if weight_norm.table:
+            filled = {(sec, segment_index(loc, len(weight_norm.table[sec]))) for sec, loc in weight_norm.filled}
             plots.weight_norm_map(cell, weight_norm.table, weight_norm.map_path,
-                                  f'{title}: weightNorm of {len(weight_norm.table)} sections' if title else None)
+                                  f'{title}: weightNorm of {len(weight_norm.table)} sections' if title else None, filled)
     return summary, weight_norms
 
 

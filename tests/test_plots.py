@@ -66,7 +66,7 @@ CELL = {
 
 
 def test_a_cell_laid_out_from_its_lengths_and_its_own_points():
-    from analysis.layout import section_paths, segment_lines
+    from analysis.layout import section_paths, segment_centres, segment_lines
 
     paths = section_paths(CELL)
     assert paths['soma'] == [(-10.0, 0.0), (10.0, 0.0)]
@@ -79,12 +79,21 @@ def test_a_cell_laid_out_from_its_lengths_and_its_own_points():
     lines = segment_lines(CELL, {'apic': [1.0, 2.0, 3.0]})
     assert [value for _, _, value in lines] == [1.0, 2.0, 3.0]
     assert lines[0][1] == pytest.approx(lines[1][0]) and math.dist(lines[0][0], lines[0][1]) == pytest.approx(100.0)
+    centres = segment_centres(CELL, {'apic': [1.0, 2.0, 3.0], 'basal': [4.0]}, [('apic', 2), ('basal', 0)])
+    assert centres == [pytest.approx(((lines[2][0][0] + lines[2][1][0]) / 2, (lines[2][0][1] + lines[2][1][1]) / 2)),
+                       pytest.approx((-45.0, -60.0))]
 
 
 def test_the_weight_norm_map_takes_a_log_scale_over_a_decade(tmp_path):
     assert weight_norm_map(CELL, {'soma': [0.002], 'apic': [0.003, 0.004, 0.005]}, tmp_path / 'a.png') == ('linear', 0.002, 0.005)
     assert weight_norm_map(CELL, {'soma': [0.002], 'tuft': [0.05, 0.4]}, tmp_path / 'b.png') == ('log', 0.002, 0.4)
     assert png_size(tmp_path / 'a.png') == (720, 840)
+
+
+def test_filled_segments_are_marked_on_the_map(tmp_path):
+    table = {'soma': [0.002], 'tuft': [0.05, 0.008]}
+    assert weight_norm_map(CELL, table, tmp_path / 'f.png', filled={('tuft', 1)}) == ('log', 0.002, 0.05)
+    assert png_size(tmp_path / 'f.png') == (720, 840)
 
 
 def test_a_cell_that_is_a_soma_alone_is_drawn(tmp_path):
