@@ -85,19 +85,22 @@ def grid_runs(tmp_path_factory):
     return runs
 
 
-def model_cell_file(tmp_path, label):
-    """The cell type as the model defines it, saved as a cellParams file the way
-    NetPyNE's users save one (its netParams read in its folder, its mechanisms loaded)."""
+def model_cell_files(tmp_path):
+    """Each cell type as the model defines it, saved as a cellParams file the way
+    NetPyNE's users save one (its netParams read in its folder, its mechanisms loaded):
+    {label: path}."""
+    paths = {label: tmp_path / f'{label}.json' for label in CELL_TYPES}
     script = (
-        'import sys\n'
+        'import json, sys\n'
         'from cells.network import load_model\n'
         f'net_params, _ = load_model({str(MODEL / "netParams.py")!r}, None, {str(MODEL / "mod")!r})\n'
-        f'net_params.saveCellParamsRule({label!r}, sys.argv[1])\n'
+        'for label, path in json.loads(sys.argv[1]).items():\n'
+        '    net_params.saveCellParamsRule(label, path)\n'
     )
-    path = tmp_path / f'{label}.json'
-    proc = subprocess.run([sys.executable, '-c', script, str(path)], cwd=PROJECT, capture_output=True, text=True)
+    argument = json.dumps({label: str(path) for label, path in paths.items()})
+    proc = subprocess.run([sys.executable, '-c', script, argument], cwd=PROJECT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return path
+    return paths
 
 
 def test_every_cell_type_is_searched_in_one_run(targeted_run):
@@ -181,9 +184,10 @@ def test_each_cell_type_equals_a_run_of_that_cell_alone(grid_runs, tmp_path):
         'NMDA': {'mod': 'nmdam1', 'tau1': 15.0, 'tau2': 150.0, 'e': 0.0},
     }))
     network = epsps(records['inline'])
+    cell_files = model_cell_files(tmp_path)
     for label in CELL_TYPES:
         out = tmp_path / label
-        proc = run_command('M1_grid_search.py', '--cell', model_cell_file(tmp_path, label), '--mod', MODEL / 'mod',
+        proc = run_command('M1_grid_search.py', '--cell', cell_files[label], '--mod', MODEL / 'mod',
                            '--synapses', synapses, '--secs', 'all', '--locs', '0.3', '0.9', '--weights', '0.0002', '0.0005',
                            '--engine', 'inline', '--out', out)
         assert proc.returncode == 0, proc.stderr[-3000:]
