@@ -73,6 +73,17 @@ def write_weight_norm(out, summary, values, cell, soma, fill_factor):
     return WeightNorm(values, table, left_out, filled, fill, fill_factor, pickle_path if table else None, map_path)
 
 
+def remove_earlier_files(out):
+    """Remove from ``out`` the files an earlier run into it may have left that this run
+    might not write again: weightNorm files (maps too) and a network run's
+    load_weight_norm.py and comparison figure; no one takes them for this run's."""
+    for stale in Path(out).glob(f'{Path(WEIGHT_NORM_PKL).stem}*'):
+        if stale.suffix in ('.pkl', '.json') or stale.name.endswith(MAP_SUFFIX):
+            stale.unlink()
+    for name in (LOAD_SCRIPT, CELLS_PLOT):
+        (Path(out) / name).unlink(missing_ok=True)
+
+
 def write_results(spec, records, cell, title=None):
     """Write results.json (one record per point), summary.json (one per place and
     combination of further dimensions), the two plots and, for the sections whose every
@@ -84,9 +95,7 @@ def write_results(spec, records, cell, title=None):
     cfg = spec.cfg_settings
     out, target = spec.out, cfg['epspTarget']
     summary = summarise(records, target, spec.columns)
-    for stale in Path(out).glob(f'{Path(WEIGHT_NORM_PKL).stem}*'):  # an earlier run's files
-        if stale.suffix in ('.pkl', '.json') or stale.name.endswith(MAP_SUFFIX):
-            stale.unlink()
+    remove_earlier_files(out)
     weight_norms = [
         write_weight_norm(out, summary, values, cell, cfg['somaSec'], cfg['weightNormFill'])
         for values in spec.settings_of_dimensions()
@@ -225,6 +234,7 @@ def write_network(spec, cells):
     netParams) and OUT/weight_norm_by_cell.png. Returns the lines of load_weight_norm.py
     below its docstring."""
     out = spec.out
+    remove_earlier_files(out)
     write_json_atomic(out / RESULTS_FILE, [record for one in cells.values() for record in one.records])
     rows = [{'cell': label, **row} for label, one in cells.items() for row in one.summary]
     write_json_atomic(out / SUMMARY_FILE, rows)

@@ -214,6 +214,20 @@ def test_slurm_chunks_mix_cell_types_and_equal_the_local_run(slurm_cluster, grid
     assert (out / 'load_weight_norm.py').is_file()
 
 
+def test_runs_into_one_folder_leave_no_files_of_the_other(tmp_path):
+    """A network run after a one-cell run into the same folder, and the other way round:
+    neither leaves weightNorm files or load lines the later run did not write."""
+    out = tmp_path / 'out'
+    proc = run_command('M1_grid_search.py', '--secs', 'soma', '--weights', '0.001', '0.003', '--engine', 'inline', '--out', out)
+    assert proc.returncode == 0 and (out / 'weight_norm.pkl').is_file()
+    network_run(out, *NETWORK, '--cell-types', 'PV', '--weights', '0.00001', '0.00004', '--engine', 'inline')
+    assert not (out / 'weight_norm.pkl').exists() and (out / 'PV' / 'weight_norm.pkl').is_file()
+    assert (out / 'load_weight_norm.py').is_file()
+    proc = run_command('M1_grid_search.py', '--secs', 'soma', '--weights', '0.001', '0.003', '--engine', 'inline', '--out', out)
+    assert proc.returncode == 0 and (out / 'weight_norm.pkl').is_file()
+    assert not (out / 'load_weight_norm.py').exists() and not (out / 'weight_norm_by_cell.png').exists()
+
+
 def test_the_models_cfg_sets_the_conditions(tmp_path):
     """hParams and dt come from the model's cfg (here another cfg given with --cfg); the
     stimulus and the target from ours."""
