@@ -21,6 +21,12 @@ def _plain(value):
     return value
 
 
+def safe_name(text, also=''):
+    """``text`` for a file name: characters other than letters, digits, ``_ . -`` and
+    those in ``also`` replaced by ``_``."""
+    return ''.join(c if c.isalnum() or c in '_.-' + also else '_' for c in text)
+
+
 def write_atomic(path, write, binary=False):
     """Write ``path`` by ``write(stream)`` into a temporary file beside it, then rename.
 

@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from analysis.results import write_json_atomic
+from analysis.results import safe_name, write_json_atomic
 from cells import catalogue, mechanisms, synapses
 from errors import UserError
 
@@ -240,7 +240,7 @@ def cell_file(label, cell):
     except (TypeError, ValueError) as err:
         raise UserError(f"cell type '{label}' of the model cannot be kept as JSON: {err}") from None
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-    path = CELL_FILES / f"{''.join(c if c.isalnum() or c in '_-.' else '_' for c in label)}-{digest}.json"
+    path = CELL_FILES / f'{safe_name(label)}-{digest}.json'
     if not path.is_file():
         write_json_atomic(path, cell)
     return path

@@ -30,8 +30,9 @@ def add_weight_norm(netParams, label, path):
     """Set the weightNorm of cellParams ``label`` from our file, for any soma name.
 
     Unlike NetPyNE's ``addCellParamsWeightNorm`` it needs no section called 'soma*' and
-    applies no threshold; sections without an nseg get one (``explicit_nseg``). Returns the sections that received values; sections of the
-    file that the cell lacks are an error.
+    applies no threshold; sections without an nseg get one (``explicit_nseg``). Returns
+    the sections that received values; sections of the file that the cell lacks are an
+    error.
     """
     if label not in netParams.cellParams:
         raise UserError(f"netParams.cellParams has no '{label}'; it has: {', '.join(netParams.cellParams)}")
@@ -58,12 +59,12 @@ def explicit_nseg(secs, table):
 def load(netParams, label, path):
     """Give cellParams ``label`` the weightNorm of ``path`` the way a NetPyNE user does:
     with NetPyNE's ``addCellParamsWeightNorm`` where the file has a section named
-    'soma...' (which it needs), else with ``add_weight_norm``; with ``explicit_nseg``
-    first."""
+    'soma...' (which it needs), with ``explicit_nseg`` first, else with
+    ``add_weight_norm`` (which does that itself)."""
     table = read_weight_norm(path)
-    if label in netParams.cellParams:
-        explicit_nseg(netParams.cellParams[label]['secs'], table)
     if any(sec.startswith('soma') for sec in table) and Path(path).suffix == '.pkl':
+        if label in netParams.cellParams:
+            explicit_nseg(netParams.cellParams[label]['secs'], table)
         netParams.addCellParamsWeightNorm(label, str(path))
     else:
         add_weight_norm(netParams, label, path)

@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 from analysis.fit import reason_kind, summarise
-from analysis.results import write_atomic, write_json_atomic, write_pickle_atomic
+from analysis.results import safe_name, write_atomic, write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import segment_index, soma_weight_norm, weight_norm_table
 from cells import catalogue
 
@@ -47,7 +47,7 @@ def weight_norm_name(values):
     if not values:
         return Path(WEIGHT_NORM_PKL).stem
     text = ','.join(f'{name}={value}' for name, value in values.items())
-    return 'weight_norm_' + ''.join(c if c.isalnum() or c in '.=,-_' else '_' for c in text)
+    return 'weight_norm_' + safe_name(text, '=,')
 
 
 def write_weight_norm(out, summary, values, cell, soma, fill_factor):

@@ -18,7 +18,7 @@ import itertools
 import json
 from pathlib import Path
 
-from analysis.results import read_json, write_json_atomic
+from analysis.results import read_json, safe_name, write_json_atomic
 from cells import catalogue
 from engines.point import cfg_settings
 from errors import UserError
@@ -204,7 +204,7 @@ class RunSpec:
 def cell_folder(cell):
     """The output folder's name of a cell type: its label, with characters other than
     letters, digits and ``_ . -`` replaced by ``_``."""
-    name = ''.join(c if c.isalnum() or c in '_.-' else '_' for c in cell)
+    name = safe_name(cell)
     return name if name.strip('.') else '_'
 
 
