@@ -6,7 +6,6 @@ Batches, one init.py process per point), ``inline`` (worker processes that reuse
 model) and ``cluster`` (SLURM jobs).
 """
 
-import copy
 import math
 import os
 import re
@@ -271,19 +270,11 @@ def places_of(options, cell, soma, names=None, which=''):
     return {'sec': [sec for sec, _ in places], 'loc': [loc for _, loc in places]}
 
 
-def cell_type_cfg(cfg, label):
-    """A copy of ``cfg`` that measures the network's cell type ``label``."""
-    one = copy.copy(cfg)
-    one.cell = label
-    catalogue.settle_cell_type(one)
-    return one
-
-
 def network_places(options, cfg):
     """The places of a network's run: those of every cell type, with its label in
     ``cell``. Each name of --secs counts where a cell type has it (a section, a secList,
     or 'all'); a name none has, or a cell type that has none of them, is an error."""
-    cells = {label: catalogue.cell_of(cell_type_cfg(cfg, label)) for label in cfg.cellTypes}
+    cells = {label: catalogue.cell_params(entry['cell']) for label, entry in cfg.cellTypes.items()}
     folders = {}
     for label in cells:
         folders.setdefault(cell_folder(label), []).append(label)
