@@ -391,3 +391,13 @@ def unused_dropped(build, used):
             lines.append(f"warning: left out {file} ({', '.join(info['mechanisms']) or 'no mechanism'}): {why} "
                          'and the model does not use it')
     return lines
+
+
+def defining_file(name, user_mod_dir=None):
+    """The .mod file (a path) that defines mechanism ``name`` in the build of
+    ``user_mod_dir`` with ours: the user's file where both define it; None for NEURON's
+    own mechanisms."""
+    for path in build_files(user_mod_dir):
+        if path.suffix == '.mod' and name in mechanism_names(path):
+            return str(path)
+    return None

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from cells import catalogue, network
-from engines import batch, cluster, inline, inputs, measurement, outputs, point, targeted, validation
+from engines import batch, cluster, inline, inputs, measurement, outputs, point, self_check, targeted, validation
 from engines.progress import Progress
 from engines.spec import CELL, SPEC_FILE, PLACE, WEIGHT, RunSpec, cell_folder, check_dimension
 from errors import UserError
@@ -436,11 +436,14 @@ def run(search_params, argv):
     if not getattr(records, 'gathered', True):
         return 0
     measured = time.perf_counter()
+    checks = self_check.checks_of(records, CELL)
+    for line in self_check.lines(checks, lambda label: f'cell type {label}' if label else f'cell {Path(cfg.cell).name}'):
+        print(line, file=sys.stderr if line.startswith(('warning:', 'error:')) else sys.stdout)
     status, analysis, validated = (finish_network if spec.cell_types else finish_cell)(spec, records, started)
     stages = {'checks': checked_at - started, 'engine': measured - checked_at, 'analysis': analysis}
     if validated is not None:
         stages['validation'] = validated
-    outputs.write_run_record(spec, len(records), stages, default_jobs())
+    outputs.write_run_record(spec, len(records), stages, default_jobs(), self_check.summary(checks) if checks else None)
     pending = getattr(records, 'pending', 0)
     if pending:
         print(f'{pending} {unit} still queued or running; '

@@ -5,10 +5,11 @@ A worker creates the measurement exactly as a batch job does (the project's netP
 NetPyNE). Before anything runs it moves the synapse once through every segment of the
 cell, so that any ion its mechanisms read or write (an NMDA synapse writing ``ica``, say)
 is present everywhere: moving the synapse later never changes the model's structure. It
-runs the model once to the start of the baseline window and keeps that state
-(SaveState). For each point it restores the state with the synapse where it was saved,
-moves the synapse to the point's place, sets the weight and simulates only the baseline
-and EPSP windows. The record comes from the same code as a batch job's.
+runs the model once to the start of the baseline window and keeps that state. For each
+point it restarts from that state with the synapse at the point's place
+(``engines.restart``), sets the weight and simulates only the baseline and EPSP windows,
+once the model's self-check has shown that a restart gives what the run from 0 ms gives
+(``measurement.Measurer``). The record comes from the same code as a batch job's.
 
 Workers are forked from the command (see engines.pool): a worker that crashes costs only
 the point or place it was on.
@@ -26,11 +27,13 @@ POINTS_PER_WORKER = 25  # a worker builds the model and runs it to the saved sta
 SEARCH_SIMULATIONS = 5  # simulations a targeted search takes at a place, at most about
 
 
-def _start_worker(settle, first_place):
-    """Worker start: the settled cfg, the model built once."""
+def _start_worker(settle, first_task):
+    """Worker start: the settled cfg, the model built once and checked at the first task's
+    place, with its weight (a place of a targeted search: the search's first weight)."""
     global _measurer
     cfg = settle()
-    cfg.sec, cfg.loc = first_place
+    cfg.sec, cfg.loc = first_task[:2]
+    cfg.weight = first_task[2] if len(first_task) > 2 else cfg.searchFirstWeight
     _measurer = measurement.Measurer(cfg, point.load_net_params(None, cfg))
 
 
@@ -87,7 +90,7 @@ def measure_tasks(settle, tasks, jobs, search, lost):
         return
     cfg = settle()
     workers = workers_for(len(tasks) * (SEARCH_SIMULATIONS if search == 'target' else 1), jobs)
-    start = functools.partial(_start_worker, settle, tuple(tasks[0][:2]))
+    start = functools.partial(_start_worker, settle, tuple(tasks[0]))
 
     def lost_task(task, message, trace=None):
         return [lost(task, message, trace)]

@@ -7,6 +7,7 @@ is what results.json holds per point.
 """
 
 import copy
+import functools
 import importlib.abc
 import importlib.util
 import sys
@@ -15,8 +16,10 @@ import traceback
 
 import numpy as np
 
+from analysis import agreement
 from analysis.epsp import epsp_features, loss, peak_is_past
-from cells import synapses
+from cells import mechanisms, synapses
+from engines import restart, self_check
 
 # What NetPyNE imports but a measurement never uses: its analysis and plotting (bokeh,
 # scipy.signal, scipy.stats, matplotlib.pyplot) and pandas (for its Batch's list files);
@@ -142,10 +145,15 @@ def somatic_trace(sim):
 
 def somatic_record(sim, cfg, run_time):
     """The point's record from the somatic voltage NetPyNE recorded in the last run."""
-    t, v = somatic_trace(sim)
+    return trace_record(sim.net.cells[0], cfg, *somatic_trace(sim), run_time)
+
+
+def trace_record(cell, cfg, t, v, run_time):
+    """The record of the point ``cfg`` on NetPyNE's ``cell`` from its somatic trace (t in
+    ms, v in mV); an error if the voltage did not stay finite."""
     if not np.all(np.isfinite(v)):
         raise FloatingPointError('the somatic voltage became NaN or infinite')
-    return point_record(cfg, t, v, run_time, path_distance(sim.net.cells[0], cfg))
+    return point_record(cfg, t, v, run_time, path_distance(cell, cfg))
 
 
 def measure(cfg, netParams):
@@ -178,8 +186,18 @@ class Measurer:
     """One NEURON model of the measurement, reused for any (sec, loc, weight).
 
     ``cfg`` is the settled SimConfig and ``net_params`` the measurement's NetParams built
-    from it; the synapse is first placed at ``cfg.sec``, ``cfg.loc``, where the state is
-    saved.
+    from it. The model runs once from 0 ms, with the synapse at ``cfg.sec``, ``cfg.loc``,
+    to the start of the baseline window, where its state is saved; each point then
+    restarts from there (``engines.restart``) and simulates only the baseline and EPSP
+    windows.
+
+    Before it measures anything the Measurer checks itself: the run that saved the state
+    goes on through the EPSP of ``cfg.weight`` uninterrupted, and the same point is then
+    measured as every point is, restarted. Where the two somatic traces part by more than
+    ``analysis.agreement.tolerance``, no restarted number is returned: every point is
+    measured by a whole run from 0 ms instead, if two such runs agree, else refused.
+    ``check`` tells what was found and what it cost (see ``engines.self_check``); the
+    first record returned carries it.
     """
 
     def __init__(self, cfg, net_params):
@@ -187,24 +205,52 @@ class Measurer:
 
         self.h = h
         self.cfg = cfg
+        self.v_init = float(cfg.hParams['v_init'])
         self.sim = build_simulation(cfg, net_params)
         self.cell = self.sim.net.cells[0]
+        self.sections = [sec['hObj'] for sec in self.cell.secs.values()]
         self.synapses = [mech['hObj'] for sec in self.cell.secs.values() for mech in sec.get('synMechs', [])]
+        self.processes = self.synapses + [
+            point['hObj'] for sec in self.cell.secs.values() for point in (sec.get('pointps') or {}).values()
+        ]
         self.contacts = [
             (conn['hObj'], synapses.weight_fraction(cfg.synMechParams[conn['synMech']])) for conn in self.cell.conns
         ]
         self.home = self.cell.secs[cfg.sec]['hObj'](cfg.loc)
+        self.saved_at = save_time(cfg)
         self.stop = cfg.stimTime + cfg.stimDelay + cfg.epspWindow + cfg.recordStep
         self.first_check = onset_time(cfg) + min(cfg.epspWindow, synapses.latest_peak(cfg.synMechParams) + PEAK_MARGIN)
-        for sec in self.cell.secs.values():
-            for segment in sec['hObj']:
+        for sec in self.sections:
+            for segment in sec:
                 self._place(segment)
         self._place(self.home)
         self.sim.preRun()
-        h.finitialize(float(cfg.hParams['v_init']))
-        self.sim.pc.psolve(save_time(cfg))
-        self.state = h.SaveState()
-        self.state.save()
+        h.finitialize(self.v_init)
+        self.sim.pc.psolve(self.saved_at)
+        self.saved = restart.SavedState(h, restart.random_streams(h, self.sections, self.processes))
+        self.check = self._check_restart()
+        self.mode = self.check['outcome']
+        self._unreported = True
+
+    def _place(self, segment):
+        for synapse in self.synapses:
+            synapse.loc(segment)
+
+    def _set_weight(self, weight):
+        for netcon, fraction in self.contacts:
+            netcon.weight[0] = weight * fraction
+
+    def _restart_at(self, segment):
+        """The model as saved, with the synapse at ``segment``."""
+        self.saved.restart(self.v_init, lambda: self._place(self.home), lambda: self._place(segment),
+                           self.cfg.cvode_active)
+
+    def _start_from_zero(self, segment):
+        """The model at the saved state's time, run there from 0 ms with the synapse at
+        ``segment``, as a run of its own would be."""
+        self._place(segment)
+        self.h.finitialize(self.v_init)
+        self.sim.pc.psolve(self.saved_at)
 
     def _run_until_the_peak_is_past(self, cfg):
         """Simulate to the end of the EPSP window, or less: from the time every synaptic
@@ -218,27 +264,109 @@ class Measurer:
                 return
             self.sim.pc.psolve(min(h.t + CHECK_MS, self.stop))
 
-    def _place(self, segment):
-        for synapse in self.synapses:
-            synapse.loc(segment)
-
-    def measure(self, sec, loc, weight):
-        """The record of the point (sec, loc, weight), or an error record. The saved state
-        includes the event queue (the NetStim's spike); with CVode the integrator starts
-        afresh from it."""
+    def _run(self, start, sec, loc, weight):
+        """Simulate the point (sec, loc, weight), the model started at the saved state's
+        time by ``start(segment)``; return its cfg, NEURON's run time (s) and the somatic
+        trace (t, v)."""
         cfg = copy.copy(self.cfg)
         cfg.sec, cfg.loc, cfg.weight = sec, loc, weight
+        started = time.perf_counter()
+        start(self.cell.secs[sec]['hObj'](loc))
+        self._set_weight(weight)
+        self._run_until_the_peak_is_past(cfg)
+        run_time = time.perf_counter() - started
+        t, v = somatic_trace(self.sim)
+        return cfg, run_time, (t.copy(), v.copy())
+
+    def _check_restart(self):
+        """The self-check: the run from 0 ms that saved the state, continued through the
+        EPSP of cfg.weight at cfg.sec, cfg.loc, against that point restarted. Returns what
+        it found (see ``engines.self_check``)."""
+        cfg = self.cfg
+        started = time.perf_counter()
+        sec, loc, weight = cfg.sec, float(cfg.loc), float(cfg.weight)
+        self._set_weight(weight)
+        self._run_until_the_peak_is_past(cfg)
+        t, v = somatic_trace(self.sim)
+        whole = (t.copy(), v.copy())
+        report = {'place': f'{sec}({loc:g})', 'weight': weight, 'epsp_from_0_ms': None, 'epsp_restarted': None,
+                  'deviation': None, 'tolerance': None, 'outcome': self_check.RESTARTED, 'mechanism': None,
+                  'file': None}
+        if not np.all(np.isfinite(whole[1])):
+            report.update(outcome=self_check.FROM_ZERO, reason='the run from 0 ms itself did not stay finite')
+            return _timed(report, started)
+        report['epsp_from_0_ms'] = point_record(cfg, *whole)['epsp']
+        _, _, restarted = self._run(self._restart_at, sec, loc, weight)
+        if np.all(np.isfinite(restarted[1])):
+            report['epsp_restarted'] = point_record(cfg, *restarted)['epsp']
+        scale = max(abs(report['epsp_from_0_ms']), cfg.epspTarget)
+        start = onset_time(cfg) - cfg.baselineWindow
+        report['deviation'] = agreement.trace_deviation(*whole, *restarted, start, cfg.recordStep)
+        report['tolerance'] = agreement.tolerance(scale, cfg.cvode_active, cfg.cvode_atol)
+        if report['deviation'] <= report['tolerance']:
+            return _timed(report, started)
+        report['mechanism'] = self._first_to_part(weight)
+        report['file'] = mechanisms.defining_file(report['mechanism'], cfg.modFolder) if report['mechanism'] else None
+        _, _, again = self._run(self._start_from_zero, sec, loc, weight)
+        repeat = agreement.trace_deviation(*whole, *again, start, cfg.recordStep)
+        reproducible = repeat <= agreement.tolerance(scale, False, 0.0)
+        report['outcome'] = self_check.FROM_ZERO if reproducible else self_check.REFUSED
+        return _timed(report, started)
+
+    def _first_to_part(self, weight):
+        """The mechanism whose variables differ most between the run from 0 ms and the
+        restarted one, one time step after the saved state's time, else during the EPSP's
+        rise; None if none does. Both run at the fixed step, where a restart that brings
+        everything back changes no value at all, CVode or not."""
+        h, cfg = self.h, self.cfg
+        rise = min(synapses.latest_peak(cfg.synMechParams), cfg.epspWindow) / 2
+        probes = [self.saved_at + cfg.dt, onset_time(cfg) + rise + cfg.dt]
+        victims = restart.ions(h, self.sections)
+        cvode = h.CVode()
+        active = cvode.active()
+        cvode.active(0)
+        h.dt = cfg.dt
+        fixed_restart = functools.partial(self.saved.restart, self.v_init, lambda: self._place(self.home),
+                                          lambda: self._place(self.home), False)
+        snapshots = []
         try:
-            self._place(self.home)
-            self.h.finitialize(float(cfg.hParams['v_init']))
-            self.state.restore(0)
-            self._place(self.cell.secs[sec]['hObj'](loc))
-            if self.cfg.cvode_active:
-                self.h.CVode().re_init()
-            for netcon, fraction in self.contacts:
-                netcon.weight[0] = weight * fraction
-            started = time.perf_counter()
-            self._run_until_the_peak_is_past(cfg)
-            return somatic_record(self.sim, cfg, time.perf_counter() - started)
-        except Exception as err:  # the point fails; the traceback stays in its record
-            return error_record(sec, loc, weight, cfg.epspTarget, f'{type(err).__name__}: {err}', traceback.format_exc())
+            for start in (functools.partial(self._start_from_zero, self.home), fixed_restart):
+                start()
+                self._set_weight(weight)
+                taken = []
+                for probe in probes:
+                    self.sim.pc.psolve(probe)
+                    taken.append(restart.snapshot(h, self.sections, self.processes))
+                snapshots.append(taken)
+        finally:
+            cvode.active(active)
+        for whole, restarted in zip(*snapshots):
+            found = agreement.culprit(whole, restarted, victims)
+            if found:
+                return found
+        return None
+
+    def measure(self, sec, loc, weight):
+        """The record of the point (sec, loc, weight), or an error record; its
+        ``from_saved_state`` says whether it restarted from the saved state (else it ran
+        from 0 ms). The first record given carries the ``check``."""
+        cfg = self.cfg
+        restarted = self.mode == self_check.RESTARTED
+        if self.mode == self_check.REFUSED:
+            record = error_record(sec, loc, weight, cfg.epspTarget, self_check.refusal(self.check))
+        else:
+            try:
+                point, run_time, trace = self._run(self._restart_at if restarted else self._start_from_zero, sec, loc, weight)
+                record = trace_record(self.cell, point, *trace, run_time)
+                record['from_saved_state'] = restarted
+            except Exception as err:  # the point fails; the traceback stays in its record
+                record = error_record(sec, loc, weight, cfg.epspTarget, f'{type(err).__name__}: {err}', traceback.format_exc())
+        if self._unreported:
+            record[self_check.FIELD] = self.check
+            self._unreported = False
+        return record
+
+
+def _timed(report, started):
+    report['seconds'] = round(time.perf_counter() - started, 4)
+    return report

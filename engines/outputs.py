@@ -128,10 +128,11 @@ def versions():
     return found
 
 
-def write_run_record(spec, points, seconds, cores):
+def write_run_record(spec, points, seconds, cores, checked=None):
     """Write OUT/run.json: the settled run (its spec, command line included), the number
-    of point records, the wall time in s of each stage (checks, engine, analysis), the
-    machine and the versions."""
+    of point records, the wall time in s of each stage (checks, engine, analysis), what
+    the self-checks of reused models found (``checked``, see ``engines.self_check.summary``;
+    None where no model was reused), the machine and the versions."""
     options = spec.options
     record = {
         'argv': list(options['argv']),
@@ -140,6 +141,7 @@ def write_run_record(spec, points, seconds, cores):
         'jobs': options['jobs'],
         'points': points,
         'seconds': {stage: round(value, 4) for stage, value in seconds.items()},
+        'self_check': checked,
         'finished': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
         'host': platform.node(),
         'cores': cores,

@@ -117,7 +117,9 @@ def lost_record(spec, values, message, trace=None):
 
 def search_job(cfg, net_params_file):
     """A batch job's search at cfg.sec, cfg.loc, with the model built once (as the inline
-    engine builds it, from the batch's copy of netParams)."""
+    engine builds it, from the batch's copy of netParams, and checks it with the search's
+    first weight)."""
+    cfg.weight = cfg.searchFirstWeight
     try:
         measurer = measurement.Measurer(cfg, point.load_net_params(net_params_file, cfg))
     except UserError:

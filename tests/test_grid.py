@@ -134,7 +134,7 @@ def test_crashing_points_are_recorded_and_the_others_run(tmp_path):
 @pytest.mark.parametrize('engine', ['batch', 'inline'])
 def test_a_bug_in_the_measurement_fails_its_points_and_keeps_the_traceback(tmp_path, engine):
     project = patched_project(tmp_path, {'engines/measurement.py': [(
-        '    """The point\'s record from the somatic voltage NetPyNE recorded in the last run."""\n',
+        '    ms, v in mV); an error if the voltage did not stay finite."""\n',
         "    if cfg.sec == 'dendrite':\n        raise KeyError('no such trace')\n",
     )]})
     out = tmp_path / 'out'
@@ -143,5 +143,5 @@ def test_a_bug_in_the_measurement_fails_its_points_and_keeps_the_traceback(tmp_p
     assert proc.returncode == 1 and '1 of 2 points failed' in proc.stderr and 'Traceback' not in proc.stderr
     points = pd.read_json(out / 'results.json').set_index('sec')
     assert points.loc['dendrite', 'error'].startswith("KeyError: 'no such trace'")
-    assert 'in somatic_record' in points.loc['dendrite', 'traceback']
+    assert 'in trace_record' in points.loc['dendrite', 'traceback']
     assert points.loc['soma', 'status'] == 'ok' and pd.isna(points.loc['soma', 'traceback'])
