@@ -10,6 +10,7 @@ import copy
 import functools
 import importlib.abc
 import importlib.util
+import math
 import sys
 import time
 import traceback
@@ -301,9 +302,10 @@ class Measurer:
             report['epsp_restarted'] = point_record(cfg, *restarted)['epsp']
         scale = max(abs(report['epsp_from_0_ms']), cfg.epspTarget)
         start = onset_time(cfg) - cfg.baselineWindow
-        report['deviation'] = agreement.trace_deviation(*whole, *restarted, start, cfg.recordStep)
+        deviation = agreement.trace_deviation(*whole, *restarted, start, cfg.recordStep)
         report['tolerance'] = agreement.tolerance(scale, cfg.cvode_active, cfg.cvode_atol)
-        if report['deviation'] <= report['tolerance']:
+        report['deviation'] = deviation if math.isfinite(deviation) else None  # None: not finite (JSON has no inf)
+        if deviation <= report['tolerance']:
             return _timed(report, started)
         report['mechanism'] = self._first_to_part(weight)
         report['file'] = mechanisms.defining_file(report['mechanism'], cfg.modFolder) if report['mechanism'] else None

@@ -4,8 +4,9 @@ run's report and run.json.
 Each model a worker reuses (``engines.measurement.Measurer``) checks itself once and puts
 what it found in the first record it gives (``self_check``): the place and weight, the
 EPSP of the run from 0 ms and of the restarted one (mV), the largest difference of their
-somatic traces and the tolerance (mV), the ``outcome``, on failure the mechanism whose
-variables parted first and its file, and the seconds it took.
+somatic traces (None where one did not stay finite) and the tolerance (mV), the
+``outcome``, on failure the mechanism whose variables parted first and its file, and the
+seconds it took.
 """
 
 import math
