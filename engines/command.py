@@ -375,8 +375,10 @@ def finish_cell(spec, records, started):
     cell = catalogue.cell_of(spec.cfg())
     begun = time.perf_counter()
     summary, weight_norms = outputs.write_results(spec, records, cell)
+    attachments = [(weight_norm.values, None, weight_norm) for weight_norm in weight_norms if weight_norm.table]
+    run = outputs.write_load_script(spec.out, attachments, spec.dimensions, one_cell=True) if attachments else None
     finished = time.perf_counter()
-    status = outputs.report(spec, records, summary, weight_norms, finished - started)
+    status = outputs.report(spec, records, summary, weight_norms, finished - started, run)
     validated = validate(spec, weight_norms[0], cell) if spec.options.get('validate') else None
     return status, finished - begun, validated
 
@@ -393,9 +395,9 @@ def finish_network(spec, records, started):
         cell = catalogue.cell_of(one.cfg())
         summary, weight_norms = outputs.write_results(one, mine, cell, title=label)
         cells[label] = outputs.CellOutputs(one, mine, summary, weight_norms, cell)
-    written = outputs.write_network(spec, cells)
+    run = outputs.write_network(spec, cells)
     finished = time.perf_counter()
-    status = outputs.report_network(spec, records, cells, written, finished - started)
+    status = outputs.report_network(spec, records, cells, run, finished - started)
     validated = None
     if spec.options.get('validate'):
         validated = sum(validate(one.spec, one.weight_norms[0], one.cell, label) for label, one in cells.items())

@@ -12,7 +12,7 @@ from pathlib import Path
 from analysis.fit import reason_kind, summarise
 from analysis.results import safe_name, write_atomic, write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import segment_index, soma_weight_norm, weight_norm_table
-from cells import catalogue
+from cells import catalogue, exact_weight_norm
 
 GRID_FOLDER = 'grid_batch'  # the per-point files of the engines and the cluster run
 RESULTS_FILE = 'results.json'
@@ -24,7 +24,7 @@ WEIGHT_NORM_PLOT = 'weight_norm_vs_distance.png'
 MAP_SUFFIX = '_map.png'  # weight_norm_map.png: the weightNorm drawn on the cell
 RUN_FILE = 'run.json'
 LISTED_LOCATIONS = 20
-LOAD_SCRIPT = 'load_weight_norm.py'  # a network's run: the lines that attach its files to the model
+LOAD_SCRIPT = 'load_weight_norm.py'  # what attaches the run's weightNorm files to a model
 CELLS_PLOT = 'weight_norm_by_cell.png'  # a network's run: weightNorm against distance, per cell type
 
 
@@ -75,8 +75,8 @@ def write_weight_norm(out, summary, values, cell, soma, fill_factor):
 
 def remove_earlier_files(out):
     """Remove from ``out`` the files an earlier run into it may have left that this run
-    might not write again: weightNorm files (maps too) and a network run's
-    load_weight_norm.py and comparison figure; no one takes them for this run's."""
+    might not write again: weightNorm files (maps too), load_weight_norm.py and a network
+    run's comparison figure; no one takes them for this run's."""
     for stale in Path(out).glob(f'{Path(WEIGHT_NORM_PKL).stem}*'):
         if stale.suffix in ('.pkl', '.json') or stale.name.endswith(MAP_SUFFIX):
             stale.unlink()
@@ -158,8 +158,9 @@ def _place(row, columns):
     return f"{row['sec']}({row['loc']:g}{extra})"
 
 
-def report(spec, records, summary, weight_norms, seconds):
-    """Print what was run and where the results are; return the exit status."""
+def report(spec, records, summary, weight_norms, seconds, run=None):
+    """Print what was run and where the results are, with the line ``run`` that attaches
+    the weightNorm to a model (see ``write_load_script``); return the exit status."""
     out = spec.out
     failed = [r for r in records if r['status'] != 'ok']
     spiked = [r for r in records if r['status'] == 'ok' and r['spiked']]
@@ -181,6 +182,10 @@ def report(spec, records, summary, weight_norms, seconds):
     print(f'results: {out / RESULTS_FILE}, {out / SUMMARY_FILE}')
     for weight_norm in weight_norms:
         _report_weight_norm(weight_norm)
+    if run:
+        print("attach it to your model's netParams, each synapse scaled by its own segment's factor, "
+              "after its cellParams (YOUR_CELL: the cell's label there):")
+        print(f'  {run}')
     if failed:
         print(f'error: {len(failed)} of {len(records)} points failed; see "error" in {RESULTS_FILE}', file=sys.stderr)
         return 1
@@ -216,59 +221,62 @@ class CellOutputs:
         self.spec, self.records, self.summary, self.weight_norms, self.cell = spec, records, summary, weight_norms, cell
 
 
-def load_lines(label, weight_norm, cell):
-    """The netParams lines that give cell type ``label`` (cellParams ``cell``) its
-    weightNorm file: NetPyNE's addCellParamsWeightNorm (the soma of a network's cell type
-    is named 'soma...', as it needs), after giving an explicit nseg to the file's sections
-    whose geometry has none (NetPyNE 1.1.1 reads geom['nseg'] to apply a weightNorm and
-    fails without it)."""
-    lines = [
-        f"netParams.cellParams[{label!r}]['secs'][{sec!r}]['geom']['nseg'] = {catalogue.nseg(cell, sec)}"
-        for sec in weight_norm.table if 'nseg' not in (cell['secs'][sec].get('geom') or {})
+def write_load_script(out, attachments, dimensions, one_cell):
+    """Write OUT/load_weight_norm.py: a copy of ``cells/exact_weight_norm.py`` (it stands
+    alone), then an ``attach_weight_norm`` line for each (values of the further
+    dimensions, label, WeightNorm) in ``attachments``, commented and headed per
+    combination where the run has further ``dimensions``. A network's lines name their
+    cell types; a one-cell run's (``one_cell``) take the label the user gives. Returns the
+    line that runs the file in a model's netParams.py."""
+    path = out / LOAD_SCRIPT
+    names = "{'netParams': netParams, 'label': 'YOUR_CELL'}" if one_cell else "{'netParams': netParams}"
+    run = f'exec(open({str(path)!r}).read(), {names})'
+    lines, heading = [], None
+    for values, label, weight_norm in attachments:
+        combination = ', '.join(f'{name}={value}' for name, value in values.items())
+        if dimensions and combination != heading:
+            lines.append(f'# at {combination}:')
+            heading = combination
+        line = f"attach_weight_norm(netParams, {'label' if one_cell else repr(label)}, {str(weight_norm.path)!r})"
+        lines.append(f'# {line}' if dimensions else line)
+    what = 'of the cell' if one_cell else 'of each cell type of the model'
+    header = [
+        f'# The weightNorm {what}, measured by M1_grid_search.py into {out},',
+        '# attached so that NetPyNE scales every synapse by the factor of the segment that holds it.',
+        "# Run in the model's netParams.py once its cellParams are defined:",
+        f'#     {run}',
     ]
-    return lines + [f'netParams.addCellParamsWeightNorm({label!r}, {str(weight_norm.path)!r})']
+    if one_cell:
+        header.append("# with your cell's cellParams label in place of YOUR_CELL.")
+    if dimensions:
+        header.append('# The run has further grid dimensions, with files for each combination: uncomment the lines of one.')
+    source = Path(exact_weight_norm.__file__).read_text()
+    write_atomic(path, lambda stream: stream.write('\n'.join(header + ['', source.rstrip('\n'), ''] + lines) + '\n'))
+    return run
 
 
 def write_network(spec, cells):
     """The files of a network's run beside each cell type's folder: OUT/results.json and
     OUT/summary.json (every cell type's points and places, with a ``cell`` column),
-    OUT/load_weight_norm.py (the lines that attach every weightNorm file to the model's
-    netParams) and OUT/weight_norm_by_cell.png. Returns the lines of load_weight_norm.py
-    below its docstring."""
+    OUT/load_weight_norm.py (what attaches every weightNorm file to the model's
+    netParams, see ``write_load_script``) and OUT/weight_norm_by_cell.png. Returns the
+    line that runs load_weight_norm.py, None where no file was written."""
     out = spec.out
     remove_earlier_files(out)
     write_json_atomic(out / RESULTS_FILE, [record for one in cells.values() for record in one.records])
     rows = [{'cell': label, **row} for label, one in cells.items() for row in one.summary]
     write_json_atomic(out / SUMMARY_FILE, rows)
-    lines = []
-    for values in spec.settings_of_dimensions():
-        found = [(label, one, weight_norm) for label, one in cells.items() for weight_norm in one.weight_norms
-                 if weight_norm.values == values and weight_norm.table]
-        if values and found:
-            lines.append('# at ' + ', '.join(f'{name}={value}' for name, value in values.items()) + ':')
-        for label, one, weight_norm in found:
-            lines += [f'# {line}' if values else line for line in load_lines(label, weight_norm, one.cell)]
-    run = "Run in the model's netParams.py once its cellParams are defined:"
-    if spec.dimensions:
-        run = ("The run has further grid dimensions, with files for each combination: uncomment the\n"
-               "lines of one, then run this in the model's netParams.py once its cellParams are defined:")
-    header = [
-        '"""The weightNorm of each cell type of the model, measured by M1_grid_search.py into',
-        f'{out}.',
-        '',
-        run,
-        f'    exec(open({str(out / LOAD_SCRIPT)!r}).read())',
-        '"""',
-        '',
-    ]
-    write_atomic(out / LOAD_SCRIPT, lambda stream: stream.write('\n'.join(header + lines) + '\n'))
+    attachments = [(values, label, weight_norm) for values in spec.settings_of_dimensions()
+                   for label, one in cells.items() for weight_norm in one.weight_norms
+                   if weight_norm.values == values and weight_norm.table]
+    run = write_load_script(out, attachments, spec.dimensions, one_cell=False) if attachments else None
     from analysis import plots  # matplotlib, 0.4 s to import: only once there is something to draw
 
     plots.weight_norm_by_cell({label: one.summary for label, one in cells.items()}, out / CELLS_PLOT)
-    return lines
+    return run
 
 
-def report_network(spec, records, cells, lines, seconds):
+def report_network(spec, records, cells, run, seconds):
     """Print, per cell type, its places found, filled and failed and where its files are,
     then the files of them all and the lines that load them; return the exit status."""
     out = spec.out
@@ -291,10 +299,10 @@ def report_network(spec, records, cells, lines, seconds):
                 print(f'warning: {label}: {len(weight_norm.left_out)} sections left out of weightNorm: {listed}',
                       file=sys.stderr)
     print(f'all cell types: {out / RESULTS_FILE}, {out / SUMMARY_FILE}; weightNorm against distance: {out / CELLS_PLOT}')
-    if lines:
-        print(f"attach the files to the model's netParams with ({out / LOAD_SCRIPT}):")
-        for line in lines:
-            print(f'  {line}')
+    if run:
+        print("attach the files to the model's netParams, each synapse scaled by its own segment's factor, "
+              'after its cellParams:')
+        print(f'  {run}')
     if failed:
         print(f'error: {len(failed)} of {len(records)} points failed; see "error" in {out / RESULTS_FILE}', file=sys.stderr)
         return 1

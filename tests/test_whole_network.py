@@ -144,11 +144,11 @@ os.chdir({str(MODEL)!r})
 sys.path.insert(0, '.')
 from netpyne import sim
 cfg, netParams = sim.readCmdLineArgs(simConfigDefault='cfg.py', netParamsDefault='netParams.py')
-exec(open({str(out / 'load_weight_norm.py')!r}).read())
+exec(open({str(out / 'load_weight_norm.py')!r}).read(), {{'netParams': netParams}})
 found = {{label: {{sec: list(rule['weightNorm']) for sec, rule in netParams.cellParams[label]['secs'].items() if 'weightNorm' in rule}}
          for label in {CELL_TYPES!r}}}
 sim.create(netParams, cfg)
-conns = [(cell.tags['pop'], conn['sec'], conn['loc'], conn['weight'])
+conns = [(cell.tags['pop'], conn['sec'], conn['loc'], conn['hObj'].weight[0])
          for cell in sim.net.cells for conn in cell.conns if conn.get('synMech') == 'AMPA']
 print(json.dumps({{'found': found, 'conns': conns}}))
 '''
@@ -161,9 +161,9 @@ print(json.dumps({{'found': found, 'conns': conns}}))
         table = result['found'][label]
         conns = [conn for conn in result['conns'] if conn[0] == label]
         assert conns
-        for _, sec, loc, scaled in conns:
-            assert scaled == pytest.approx(weight * table[sec][int(round(loc * len(table[sec]))) - 1])
-    assert "netParams.cellParams['PV']['secs']['soma']['geom']['nseg'] = 1" in (out / 'load_weight_norm.py').read_text()
+        for _, sec, loc, scaled in conns:  # each synapse by the factor of the segment that holds it
+            nseg = len(table[sec])
+            assert scaled == pytest.approx(weight * table[sec][min(int(loc * nseg), nseg - 1)], rel=1e-9)
 
 
 def test_each_cell_type_equals_a_run_of_that_cell_alone(grid_runs, tmp_path):
@@ -225,7 +225,9 @@ def test_runs_into_one_folder_leave_no_files_of_the_other(tmp_path):
     assert (out / 'load_weight_norm.py').is_file()
     proc = run_command('M1_grid_search.py', '--secs', 'soma', '--weights', '0.001', '0.003', '--engine', 'inline', '--out', out)
     assert proc.returncode == 0 and (out / 'weight_norm.pkl').is_file()
-    assert not (out / 'load_weight_norm.py').exists() and not (out / 'weight_norm_by_cell.png').exists()
+    assert not (out / 'weight_norm_by_cell.png').exists()
+    attached = [line for line in (out / 'load_weight_norm.py').read_text().splitlines() if line.startswith('attach_weight_norm(')]
+    assert attached == [f"attach_weight_norm(netParams, label, {str(out / 'weight_norm.pkl')!r})"]
 
 
 def test_the_models_cfg_sets_the_conditions(tmp_path):
@@ -258,8 +260,8 @@ def test_further_dimensions_give_each_cell_type_a_file_per_combination(tmp_path)
     for label in ('PT5', 'PV'):
         assert {path.name for path in (out / label).glob('*.pkl')} == {'weight_norm_stimDelay=1.0.pkl', 'weight_norm_stimDelay=3.0.pkl'}
     script = (out / 'load_weight_norm.py').read_text()
-    assert "# at stimDelay=3.0:\n# netParams.addCellParamsWeightNorm('PT5', " in script
-    assert not [line for line in script.split('"""')[-1].splitlines() if line and not line.startswith('#')]
+    assert "# at stimDelay=3.0:\n# attach_weight_norm(netParams, 'PT5', " in script
+    assert not [line for line in script.splitlines() if line.startswith('attach_weight_norm(')]
 
 
 ODD_CELLS = """
