@@ -211,7 +211,8 @@ def test_slurm_chunks_mix_cell_types_and_equal_the_local_run(slurm_cluster, grid
         for record in read(out / label / 'results.json'):
             key = (label, record['sec'], round(record['loc'], 6), record['weight'])
             assert record['epsp'] == pytest.approx(local[key], rel=1e-9)
-    assert (out / 'load_weight_norm.py').is_file()
+    written = any((out / label / 'weight_norm.pkl').is_file() for label in CELL_TYPES)
+    assert (out / 'load_weight_norm.py').is_file() == written
 
 
 def test_runs_into_one_folder_leave_no_files_of_the_other(tmp_path):
