@@ -39,11 +39,14 @@ def cell_params(spec, name=None, args=None, mod_dir=None):
 
 def settle_cell_type(cfg):
     """Where ``cfg.cell`` names a cell type of a network (a key of ``cfg.cellTypes``, set
-    by --netparams), make it that cell type's file and its soma ``cfg.somaSec``; any other
-    cfg.cell is left as it is."""
+    by --netparams), make it that cell type's file, its soma ``cfg.somaSec`` and its
+    synapse ``cfg.synMechParams``; any other cfg.cell is left as it is."""
     cell_types = getattr(cfg, 'cellTypes', None) or {}
     if isinstance(cfg.cell, str) and cfg.cell in cell_types:
-        cfg.cell, cfg.somaSec = cell_types[cfg.cell]['cell'], cell_types[cfg.cell]['soma']
+        entry = cell_types[cfg.cell]
+        cfg.cell, cfg.somaSec = entry['cell'], entry['soma']
+        if entry.get('synMechParams'):
+            cfg.synMechParams = entry['synMechParams']
 
 
 def cell_of(cfg):

@@ -224,9 +224,87 @@ def choose_synmechs(net_params, asked=None, fractions=None):
     fractions = list(fractions) if fractions else [1.0] * len(chosen)
     if len(fractions) != len(chosen):
         raise UserError(f"--weight-fractions gives {len(fractions)} values for {len(chosen)} synMechs ({', '.join(chosen)})")
+    return synapse_entries(net_params, chosen, fractions)
+
+
+def _matches(conds, tags):
+    """Whether NetPyNE's ``conds`` select a population with ``tags``: each condition on a
+    tag the population has holds (a value, one of a list, or a [low, high] range of a
+    number); conditions on what only cells have (a position) are taken to hold."""
+    for key, wanted in (conds or {}).items():
+        if key not in tags:
+            continue
+        have = tags[key]
+        if isinstance(wanted, (list, tuple)):
+            numeric = len(wanted) == 2 and all(isinstance(x, (int, float)) for x in wanted)
+            if numeric and isinstance(have, (int, float)) and not isinstance(have, bool):
+                if not wanted[0] <= have <= wanted[1]:
+                    return False
+            elif have not in wanted:
+                return False
+        elif have != wanted:
+            return False
+    return True
+
+
+def populations_of(net_params, label):
+    """The model's popParams labels whose cells are cell type ``label``: a population
+    whose cellType is the label, or whose tags its cellParams' conds select."""
+    cell = net_params.cellParams[label]
+    conds = catalogue.plain(cell.get('conds') or {})
+    found = []
+    for pop, tags in net_params.popParams.items():
+        tags = dict(catalogue.plain(tags), pop=pop)
+        if tags.get('cellType') == label or (conds and _matches(conds, tags)):
+            found.append(pop)
+    return found
+
+
+def rule_synapses(net_params, label, excitatory):
+    """[(rule label, (synMech, ...), (weight fraction, ...))] of the model's connParams
+    rules onto cell type ``label`` whose synMechs are all ``excitatory``: each synMech
+    with its synMechWeightFactor (1.0 without one)."""
+    pops = populations_of(net_params, label)
+    found = []
+    for rule_label, rule in net_params.connParams.items():
+        rule = catalogue.plain(rule)
+        mechs = rule.get('synMech')
+        mechs = list(mechs) if isinstance(mechs, (list, tuple)) else [mechs] if mechs else []
+        post = rule.get('postConds') or {}
+        if not mechs or not all(mech in excitatory for mech in mechs):
+            continue
+        if not any(_matches(post, dict(catalogue.plain(net_params.popParams[pop]), pop=pop)) for pop in pops):
+            continue
+        factors = rule.get('synMechWeightFactor') or [1.0] * len(mechs)
+        if len(factors) != len(mechs) or isinstance(rule.get('weight'), (list, tuple)):
+            continue
+        found.append((rule_label, tuple(mechs), tuple(float(factor) for factor in factors)))
+    return found
+
+
+def synapse_of_rules(rules):
+    """The synapse most of ``rules`` (see ``rule_synapses``) use, ((synMech, ...),
+    (fraction, ...)), with the rules that use it and those that use another; None without
+    rules. Among as many rules each, the first rule's."""
+    kinds = {}
+    for rule_label, mechs, factors in rules:
+        kinds.setdefault((mechs, factors), []).append(rule_label)
+    if not kinds:
+        return None
+    chosen = max(kinds, key=lambda kind: len(kinds[kind]))
+    others = {kind: labels for kind, labels in kinds.items() if kind != chosen}
+    return chosen, kinds[chosen], others
+
+
+def _shares(mechs, fractions):
+    return ', '.join(f'{mech} x{fraction:g}' for mech, fraction in zip(mechs, fractions))
+
+
+def synapse_entries(net_params, mechs, fractions):
+    """{label: the model's synMechParams entry with its 'weightFraction'}, checked."""
     entries = {
         label: {**catalogue.plain(net_params.synMechParams[label]), synapses.WEIGHT_FRACTION: float(fraction)}
-        for label, fraction in zip(chosen, fractions)
+        for label, fraction in zip(mechs, fractions)
     }
     synapses.check_synapses(entries)
     return entries
@@ -247,25 +325,65 @@ def cell_file(label, cell):
 
 
 class Network:
-    """What ``settle_network`` chose: ``cell_types`` {label: soma}, the ``synmechs``, how
-    (``how``: the default or --synmechs) and ``notes``, the lines about what was left out."""
+    """What ``settle_network`` chose: ``cell_types`` {label: soma}, ``synapses`` {label:
+    its synapse, {synMech: entry}}, how (``how``: from the model's rules, the default or
+    --synmechs) and ``notes``, the lines about where each synapse came from and what was
+    left out."""
 
-    def __init__(self, cell_types, synmechs, how, notes):
-        self.cell_types, self.synmechs, self.how, self.notes = cell_types, synmechs, how, notes
+    def __init__(self, cell_types, synapses_of, how, notes):
+        self.cell_types, self.synapses, self.how, self.notes = cell_types, synapses_of, how, notes
 
     def messages(self):
         """The lines that say what was chosen and left out."""
-        shares = ', '.join(f"{label} x{params[synapses.WEIGHT_FRACTION]:g}" for label, params in self.synmechs.items())
-        return [f"cell types: {', '.join(self.cell_types)}; synapse: {shares} ({self.how})", *self.notes]
+        shares = {label: _shares(entries, [params[synapses.WEIGHT_FRACTION] for params in entries.values()])
+                  for label, entries in self.synapses.items()}
+        if len(set(shares.values())) == 1:
+            synapse = f'synapse: {next(iter(shares.values()))}'
+        else:
+            synapse = 'synapse per cell type: ' + '; '.join(f'{label}: {text}' for label, text in shares.items())
+        return [f"cell types: {', '.join(self.cell_types)}; {synapse} ({self.how})", *self.notes]
+
+
+def synapses_of_cell_types(net_params, labels):
+    """{label: (synapse entries, note, warning or None)}: each cell type's synapse as the
+    model's excitatory connParams rules onto it give it (``rule_synapses``); where they
+    disagree, the one most of them use, with a warning naming the others; where none
+    does, every excitatory synMech at full weight."""
+    excitatory = excitatory_synmechs(net_params)
+    chosen = {}
+    for label in labels:
+        found = synapse_of_rules(rule_synapses(net_params, label, excitatory))
+        if found is None:
+            if not excitatory:
+                listed = ', '.join(net_params.synMechParams) or 'none'
+                raise UserError(f'the model has no excitatory synMech (reversal above {EXCITATORY_ABOVE_MV:g} mV): '
+                                f'name the ones to test with --synmechs; it has: {listed}')
+            chosen[label] = (synapse_entries(net_params, excitatory, [1.0] * len(excitatory)),
+                             f'{label}: no excitatory connParams rule onto it, each excitatory synMech at full weight',
+                             None)
+            continue
+        (mechs, fractions), rules, others = found
+        note = f"{label}: {_shares(mechs, fractions)} from {'rule' if len(rules) == 1 else 'rules'} {', '.join(rules)}"
+        warning = None
+        if others:
+            other = '; '.join(f"{', '.join(labels_)} {'uses' if len(labels_) == 1 else 'use'} {_shares(*kind)}"
+                              for kind, labels_ in others.items())
+            warning = (f"warning: the excitatory rules onto {label} use different synapses: measured with "
+                       f"{_shares(mechs, fractions)} ({len(rules)} of {len(rules) + sum(map(len, others.values()))} "
+                       f"rules); {other}; choose with --synmechs and --weight-fractions")
+        chosen[label] = (synapse_entries(net_params, mechs, fractions), note, warning)
+    return chosen
 
 
 def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chosen_synmechs=None, fractions=None,
                    mod_folder=None):
-    """Put a NetPyNE model's cell types and synapse on our ``cfg``: the model's cfg gives
-    the simulation's conditions (hParams, dt, CVode), ours the measurement. Sets
-    cfg.cellTypes ({label: {'cell': file, 'soma': section}}), cfg.cell (the first cell
-    type), cfg.synMechParams and cfg.modFolder (``mod_folder``, else the model's).
-    Returns the ``Network``."""
+    """Put a NetPyNE model's cell types and their synapses on our ``cfg``: the model's cfg
+    gives the simulation's conditions (hParams, dt, CVode), ours the measurement. Each cell
+    type is measured with the synapse the model's excitatory rules onto it use (see
+    ``synapses_of_cell_types``), or with ``chosen_synmechs`` and ``fractions`` where given.
+    Sets cfg.cellTypes ({label: {'cell': file, 'soma': section, 'synMechParams': its
+    synapse}}), cfg.cell (the first cell type, whose synapse cfg.synMechParams gets) and
+    cfg.modFolder (``mod_folder``, else the model's). Returns the ``Network``."""
     net_params_path = net_params_file(net_params_path)
     mod_folder = Path(mod_folder).resolve() if mod_folder else model_mod_folder(net_params_path)
     net_params, model_cfg = load_model(net_params_path, cfg_path, mod_folder)
@@ -277,8 +395,17 @@ def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chose
         why = '; '.join(f'{label}: {reason}' for label, reason in left_out.items()) or 'it has no cellParams'
         raise UserError(f'{net_params_path}: no cell type of the model can be measured ({why})')
     chosen = _choose(chosen_cells, list(available), 'cell type with a soma', '--cell-types')
-    synmechs = choose_synmechs(net_params, chosen_synmechs, fractions)
     notes = []
+    if chosen_synmechs or fractions:
+        given = choose_synmechs(net_params, chosen_synmechs, fractions)
+        synapses_of = {label: given for label in chosen}
+        how = '--synmechs' if chosen_synmechs else '--weight-fractions'
+    else:
+        derived = synapses_of_cell_types(net_params, chosen)
+        synapses_of = {label: entries for label, (entries, _, _) in derived.items()}
+        notes += [f'  {note}' for _, note, _ in derived.values()]
+        notes += [warning for _, _, warning in derived.values() if warning]
+        how = "the model's excitatory connParams rules onto each cell type"
     if not chosen_cells and left_out:
         notes.append('left out: ' + '; '.join(f'{label} ({reason})' for label, reason in left_out.items()))
     unknown = [label for label, params in net_params.synMechParams.items() if reversal(params) is None]
@@ -290,7 +417,6 @@ def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chose
     if getattr(model_cfg, 'cvode_active', False):
         cfg.cvode_active = True
         cfg.cvode_atol = float(getattr(model_cfg, 'cvode_atol', cfg.cvode_atol))
-    cfg.synMechParams = synmechs
     cfg.cellTypes = {}
     for label in chosen:
         cell = {key: value for key, value in catalogue.plain(net_params.cellParams[label]).items() if key != 'conds'}
@@ -298,9 +424,9 @@ def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chose
         if stored:
             notes.append(f"warning: cell type '{label}' carries the model's weightNorm in {len(stored)} sections; "
                          'the search does not use it')
-        cfg.cellTypes[label] = {'cell': str(cell_file(label, cell)), 'soma': available[label]}
+        cfg.cellTypes[label] = {'cell': str(cell_file(label, cell)), 'soma': available[label],
+                                'synMechParams': synapses_of[label]}
     cfg.cell = chosen[0]
     cfg.cellName = cfg.cellArgs = None
     catalogue.settle_cell_type(cfg)
-    how = '--synmechs' if chosen_synmechs else f'excitatory, reversal above {EXCITATORY_ABOVE_MV:g} mV'
-    return Network({label: available[label] for label in chosen}, synmechs, how, notes)
+    return Network({label: available[label] for label in chosen}, synapses_of, how, notes)

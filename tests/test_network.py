@@ -106,3 +106,51 @@ def test_what_is_not_a_netpyne_model_is_one_clear_error(tmp_path, files, named):
         (tmp_path / name).write_text(text)
     with pytest.raises(UserError, match=named.replace('(', r'\(').replace(')', r'\)')):
         in_child(load_model, tmp_path / 'netParams.py')
+
+
+def _model_with_rules():
+    from netpyne import specs
+
+    net_params = specs.NetParams()
+    for label, conds in (('PYR_rule', {'cellType': 'PYR'}), ('BAS_rule', {'cellType': 'BAS', 'cellModel': 'HH'}),
+                         ('LONE', {'cellType': 'LONE'})):
+        net_params.cellParams[label] = {'conds': conds, 'secs': {'soma': {'geom': {'L': 10, 'diam': 10}}}}
+    net_params.popParams['L2'] = {'cellType': 'PYR', 'numCells': 5, 'ynormRange': [0.1, 0.3]}
+    net_params.popParams['L5'] = {'cellType': 'PYR', 'numCells': 5, 'ynormRange': [0.5, 0.7]}
+    net_params.popParams['BASK'] = {'cellType': 'BAS', 'cellModel': 'HH', 'numCells': 5}
+    net_params.popParams['OWN'] = {'cellType': 'LONE_by_label', 'numCells': 1}
+    net_params.synMechParams['AMPA'] = {'mod': 'Exp2Syn', 'e': 0.0}
+    net_params.synMechParams['NMDA'] = {'mod': 'Exp2Syn', 'tau1': 15.0, 'tau2': 150.0, 'e': 0.0}
+    net_params.synMechParams['GABA'] = {'mod': 'Exp2Syn', 'e': -80.0}
+    split = {'synMech': ['AMPA', 'NMDA'], 'synMechWeightFactor': [0.5, 0.5], 'weight': 0.5}
+    net_params.connParams['L2->L5'] = {'preConds': {'pop': 'L2'}, 'postConds': {'pop': 'L5'}, **split}
+    net_params.connParams['L5->L2'] = {'preConds': {'pop': 'L5'}, 'postConds': {'cellType': 'PYR', 'ynorm': [0.1, 0.3]}, **split}
+    net_params.connParams['L2->L2 AMPA'] = {'preConds': {'pop': 'L2'}, 'postConds': {'pop': 'L2'}, 'synMech': 'AMPA', 'weight': 1}
+    net_params.connParams['PYR->BAS'] = {'preConds': {'cellType': 'PYR'}, 'postConds': {'cellType': ['BAS', 'X']},
+                                         'synMech': 'AMPA', 'weight': 0.3}
+    net_params.connParams['BAS->PYR'] = {'preConds': {'pop': 'BASK'}, 'postConds': {'cellType': 'PYR'},
+                                         'synMech': 'GABA', 'weight': 0.01}
+    return net_params
+
+
+def test_each_cell_type_takes_the_synapse_of_the_rules_onto_it():
+    from cells.network import populations_of, rule_synapses, synapse_of_rules, synapses_of_cell_types
+
+    net_params = _model_with_rules()
+    assert populations_of(net_params, 'PYR_rule') == ['L2', 'L5'] and populations_of(net_params, 'BAS_rule') == ['BASK']
+    excitatory = excitatory_synmechs(net_params)
+    rules = rule_synapses(net_params, 'PYR_rule', excitatory)
+    assert rules == [('L2->L5', ('AMPA', 'NMDA'), (0.5, 0.5)), ('L5->L2', ('AMPA', 'NMDA'), (0.5, 0.5)),
+                     ('L2->L2 AMPA', ('AMPA',), (1.0,))]
+    (kind, used, others) = synapse_of_rules(rules)
+    assert kind == (('AMPA', 'NMDA'), (0.5, 0.5)) and used == ['L2->L5', 'L5->L2'] and others == {(('AMPA',), (1.0,)): ['L2->L2 AMPA']}
+    chosen = synapses_of_cell_types(net_params, ['PYR_rule', 'BAS_rule', 'LONE'])
+    pyr, note, warning = chosen['PYR_rule']
+    assert {label: entry['weightFraction'] for label, entry in pyr.items()} == {'AMPA': 0.5, 'NMDA': 0.5}
+    assert note == 'PYR_rule: AMPA x0.5, NMDA x0.5 from rules L2->L5, L5->L2'
+    assert warning == ('warning: the excitatory rules onto PYR_rule use different synapses: measured with AMPA x0.5, '
+                       'NMDA x0.5 (2 of 3 rules); L2->L2 AMPA uses AMPA x1; choose with --synmechs and --weight-fractions')
+    bas, note, warning = chosen['BAS_rule']
+    assert list(bas) == ['AMPA'] and note == 'BAS_rule: AMPA x1 from rule PYR->BAS' and warning is None
+    lone, note, _ = chosen['LONE']
+    assert list(lone) == ['AMPA', 'NMDA'] and 'no excitatory connParams rule onto it' in note

@@ -105,11 +105,16 @@ def model_cell_files(tmp_path):
 
 def test_every_cell_type_is_searched_in_one_run(targeted_run):
     proc, out = targeted_run
-    assert 'cell types: IT2, PT5, PV; synapse: AMPA x1, NMDA x1 (excitatory' in proc.stdout
+    assert ('cell types: IT2, PT5, PV; synapse per cell type: IT2: AMPA x1, NMDA x1; PT5: AMPA x1, NMDA x1; PV: AMPA x1 '
+            "(the model's excitatory connParams rules onto each cell type)") in proc.stdout
+    assert '  PT5: AMPA x1, NMDA x1 from rule IT2->PT5\n  PV: AMPA x1 from rule IT2->PV\n' in proc.stdout
+    assert '  IT2: no excitatory connParams rule onto it, each excitatory synMech at full weight' in proc.stdout
     assert "warning: cell type 'IT2' carries the model's weightNorm" in proc.stderr
     spec = RunSpec.read(out / 'run_spec.json')
-    assert list(spec.cfg_settings['synMechParams']) == ['AMPA', 'NMDA']  # GABAA left out
-    assert spec.cfg_settings['synMechParams']['NMDA']['mod'] == 'nmdam1'
+    synapses = {label: entry['synMechParams'] for label, entry in spec.cfg_settings['cellTypes'].items()}
+    assert {label: list(synapse) for label, synapse in synapses.items()} == {
+        'IT2': ['AMPA', 'NMDA'], 'PT5': ['AMPA', 'NMDA'], 'PV': ['AMPA']}  # GABAA left out
+    assert synapses['PT5']['NMDA']['mod'] == 'nmdam1'
     summary = read(out / 'summary.json')
     assert [row['cell'] for row in summary] == ['IT2'] * 13 + ['PT5'] * 26 + ['PV']
     assert {record['cell'] for record in read(out / 'results.json')} == set(CELL_TYPES)
@@ -178,14 +183,13 @@ def test_each_cell_type_equals_a_run_of_that_cell_alone(grid_runs, tmp_path):
     assert epsps(records['batch']).keys() == epsps(records['inline']).keys()
     for key, value in epsps(records['batch']).items():
         assert epsps(records['inline'])[key] == pytest.approx(value, rel=1e-6)
-    synapses = tmp_path / 'synapses.json'
-    synapses.write_text(json.dumps({
-        'AMPA': {'mod': 'Exp2Syn', 'tau1': 0.05, 'tau2': 5.3, 'e': 0.0},
-        'NMDA': {'mod': 'nmdam1', 'tau1': 15.0, 'tau2': 150.0, 'e': 0.0},
-    }))
+    ampa = {'mod': 'Exp2Syn', 'tau1': 0.05, 'tau2': 5.3, 'e': 0.0}
+    nmda = {'mod': 'nmdam1', 'tau1': 15.0, 'tau2': 150.0, 'e': 0.0}
     network = epsps(records['inline'])
     cell_files = model_cell_files(tmp_path)
-    for label in CELL_TYPES:
+    for label in CELL_TYPES:  # the synapse of the rules onto it: PV's is AMPA alone
+        synapses = tmp_path / f'{label}_synapses.json'
+        synapses.write_text(json.dumps({'AMPA': ampa} if label == 'PV' else {'AMPA': ampa, 'NMDA': nmda}))
         out = tmp_path / label
         proc = run_command('M1_grid_search.py', '--cell', cell_files[label], '--mod', MODEL / 'mod',
                            '--synapses', synapses, '--secs', 'all', '--locs', '0.3', '0.9', '--weights', '0.0002', '0.0005',
@@ -291,10 +295,11 @@ def test_cell_types_and_synapses_a_search_cannot_use_are_said(tmp_path):
                        '--engine', 'inline')
     assert ('left out: LTS_Izhi (its voltage is held by its point process Izhi2007a (vref), not by its sections); '
             'Glia (no section named soma...; its sections: cell_body)') in proc.stdout
-    assert 'synapse: AMPA x1, NMDA x1, AMPA_S x1 (excitatory' in proc.stdout
+    assert '  SWC: no excitatory connParams rule onto it, each excitatory synMech at full weight' in proc.stdout
     assert 'synMechs not chosen, their reversal potential unknown: NMDA_S (name them with --synmechs)' in proc.stdout
     spec = RunSpec.read(out / 'run_spec.json')
     assert spec.cell_types == [*CELL_TYPES, 'SWC'] and spec.cfg_settings['cellTypes']['SWC']['soma'] == 'soma_0'
+    assert list(spec.cfg_settings['cellTypes']['SWC']['synMechParams']) == ['AMPA', 'NMDA', 'AMPA_S']
     for label, named in (('LTS_Izhi', 'its voltage is held by its point process Izhi2007a (vref)'),
                          ('Glia', 'no section named soma...')):
         proc = run_command('M1_grid_search.py', '--netparams', model / 'netParams.py', '--cell-types', 'PV', label,
