@@ -105,16 +105,16 @@ def model_cell_files(tmp_path):
 
 def test_every_cell_type_is_searched_in_one_run(targeted_run):
     proc, out = targeted_run
-    assert ('cell types: IT2, PT5, PV; synapse per cell type: IT2: AMPA x1, NMDA x1; PT5: AMPA x1, NMDA x1; PV: AMPA x1 '
+    assert ('cell types: IT2, PT5, PV; synapse per cell type: IT2: AMPA x1, NMDA x1; PT5: AMPA x0.5, NMDA x0.5; PV: AMPA x1 '
             "(the model's excitatory connParams rules onto each cell type)") in proc.stdout
-    assert '  PT5: AMPA x1, NMDA x1 from rule IT2->PT5\n  PV: AMPA x1 from rule IT2->PV\n' in proc.stdout
+    assert '  PT5: AMPA x0.5, NMDA x0.5 from rule IT2->PT5\n  PV: AMPA x1 from rule IT2->PV\n' in proc.stdout
     assert '  IT2: no excitatory connParams rule onto it, each excitatory synMech at full weight' in proc.stdout
     assert "warning: cell type 'IT2' carries the model's weightNorm" in proc.stderr
     spec = RunSpec.read(out / 'run_spec.json')
     synapses = {label: entry['synMechParams'] for label, entry in spec.cfg_settings['cellTypes'].items()}
     assert {label: list(synapse) for label, synapse in synapses.items()} == {
         'IT2': ['AMPA', 'NMDA'], 'PT5': ['AMPA', 'NMDA'], 'PV': ['AMPA']}  # GABAA left out
-    assert synapses['PT5']['NMDA']['mod'] == 'nmdam1'
+    assert synapses['PT5']['NMDA']['mod'] == 'nmdam1' and synapses['PT5']['NMDA']['weightFraction'] == 0.5
     summary = read(out / 'summary.json')
     assert [row['cell'] for row in summary] == ['IT2'] * 13 + ['PT5'] * 26 + ['PV']
     assert {record['cell'] for record in read(out / 'results.json')} == set(CELL_TYPES)
@@ -162,7 +162,7 @@ print(json.dumps({{'found': found, 'conns': conns}}))
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     for label in CELL_TYPES:
         assert result['found'][label] == pickle.loads((out / label / 'weight_norm.pkl').read_bytes())
-    for label, weight in (('PT5', 0.5), ('PV', 0.3)):  # PV's soma gives no nseg: the lines give it one
+    for label, weight in (('PT5', 0.5 * 0.5), ('PV', 0.3)):  # PT5's AMPA: half the rule's; PV's soma has no nseg
         table = result['found'][label]
         conns = [conn for conn in result['conns'] if conn[0] == label]
         assert conns
@@ -187,9 +187,11 @@ def test_each_cell_type_equals_a_run_of_that_cell_alone(grid_runs, tmp_path):
     nmda = {'mod': 'nmdam1', 'tau1': 15.0, 'tau2': 150.0, 'e': 0.0}
     network = epsps(records['inline'])
     cell_files = model_cell_files(tmp_path)
-    for label in CELL_TYPES:  # the synapse of the rules onto it: PV's is AMPA alone
+    own = {'IT2': {'AMPA': ampa, 'NMDA': nmda}, 'PV': {'AMPA': ampa},  # the synapse of the rules onto each
+           'PT5': {'AMPA': {**ampa, 'weightFraction': 0.5}, 'NMDA': {**nmda, 'weightFraction': 0.5}}}
+    for label in CELL_TYPES:
         synapses = tmp_path / f'{label}_synapses.json'
-        synapses.write_text(json.dumps({'AMPA': ampa} if label == 'PV' else {'AMPA': ampa, 'NMDA': nmda}))
+        synapses.write_text(json.dumps(own[label]))
         out = tmp_path / label
         proc = run_command('M1_grid_search.py', '--cell', cell_files[label], '--mod', MODEL / 'mod',
                            '--synapses', synapses, '--secs', 'all', '--locs', '0.3', '0.9', '--weights', '0.0002', '0.0005',
