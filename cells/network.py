@@ -208,19 +208,24 @@ def _choose(asked, available, what, flag):
     return list(dict.fromkeys(asked))
 
 
+def required_excitatory(net_params):
+    """``excitatory_synmechs``; an error naming the model's synMechs where there is none."""
+    excitatory = excitatory_synmechs(net_params)
+    if not excitatory:
+        listed = ', '.join(net_params.synMechParams) or 'none'
+        raise UserError(f'the model has no excitatory synMech (reversal above {EXCITATORY_ABOVE_MV:g} mV): '
+                        f'name the ones to test with --synmechs; it has: {listed}')
+    return excitatory
+
+
 def choose_synmechs(net_params, asked=None, fractions=None):
     """The synapse of the measurement: the model's synMechParams entries ``asked`` (default:
     the excitatory ones) activated together, each with its weight fraction (default 1.0).
     Returns {label: entry with 'weightFraction'}."""
-    excitatory = excitatory_synmechs(net_params)
     if asked:
         chosen = _choose(asked, list(net_params.synMechParams), 'synMech', '--synmechs')
-    elif excitatory:
-        chosen = excitatory
     else:
-        listed = ', '.join(net_params.synMechParams) or 'none'
-        raise UserError(f'the model has no excitatory synMech (reversal above {EXCITATORY_ABOVE_MV:g} mV): '
-                        f'name the ones to test with --synmechs; it has: {listed}')
+        chosen = required_excitatory(net_params)
     fractions = list(fractions) if fractions else [1.0] * len(chosen)
     if len(fractions) != len(chosen):
         raise UserError(f"--weight-fractions gives {len(fractions)} values for {len(chosen)} synMechs ({', '.join(chosen)})")
@@ -248,15 +253,15 @@ def _matches(conds, tags):
 
 
 def populations_of(net_params, label):
-    """The model's popParams labels whose cells are cell type ``label``: a population
-    whose cellType is the label, or whose tags its cellParams' conds select."""
-    cell = net_params.cellParams[label]
-    conds = catalogue.plain(cell.get('conds') or {})
-    found = []
-    for pop, tags in net_params.popParams.items():
-        tags = dict(catalogue.plain(tags), pop=pop)
+    """{label: tags (its popParams with 'pop')} of the model's populations whose cells are
+    cell type ``label``: a population whose cellType is the label, or whose tags its
+    cellParams' conds select."""
+    conds = catalogue.plain(net_params.cellParams[label].get('conds') or {})
+    found = {}
+    for pop, params in net_params.popParams.items():
+        tags = dict(catalogue.plain(params), pop=pop)
         if tags.get('cellType') == label or (conds and _matches(conds, tags)):
-            found.append(pop)
+            found[pop] = tags
     return found
 
 
@@ -273,7 +278,7 @@ def rule_synapses(net_params, label, excitatory):
         post = rule.get('postConds') or {}
         if not mechs or not all(mech in excitatory for mech in mechs):
             continue
-        if not any(_matches(post, dict(catalogue.plain(net_params.popParams[pop]), pop=pop)) for pop in pops):
+        if not any(_matches(post, tags) for tags in pops.values()):
             continue
         factors = rule.get('synMechWeightFactor') or [1.0] * len(mechs)
         if len(factors) != len(mechs) or isinstance(rule.get('weight'), (list, tuple)):
@@ -354,10 +359,7 @@ def synapses_of_cell_types(net_params, labels):
     for label in labels:
         found = synapse_of_rules(rule_synapses(net_params, label, excitatory))
         if found is None:
-            if not excitatory:
-                listed = ', '.join(net_params.synMechParams) or 'none'
-                raise UserError(f'the model has no excitatory synMech (reversal above {EXCITATORY_ABOVE_MV:g} mV): '
-                                f'name the ones to test with --synmechs; it has: {listed}')
+            excitatory = required_excitatory(net_params)
             chosen[label] = (synapse_entries(net_params, excitatory, [1.0] * len(excitatory)),
                              f'{label}: no excitatory connParams rule onto it, each excitatory synMech at full weight',
                              None)

@@ -137,7 +137,7 @@ def test_each_cell_type_takes_the_synapse_of_the_rules_onto_it():
     from cells.network import populations_of, rule_synapses, synapse_of_rules, synapses_of_cell_types
 
     net_params = _model_with_rules()
-    assert populations_of(net_params, 'PYR_rule') == ['L2', 'L5'] and populations_of(net_params, 'BAS_rule') == ['BASK']
+    assert list(populations_of(net_params, 'PYR_rule')) == ['L2', 'L5'] and list(populations_of(net_params, 'BAS_rule')) == ['BASK']
     excitatory = excitatory_synmechs(net_params)
     rules = rule_synapses(net_params, 'PYR_rule', excitatory)
     assert rules == [('L2->L5', ('AMPA', 'NMDA'), (0.5, 0.5)), ('L5->L2', ('AMPA', 'NMDA'), (0.5, 0.5)),
