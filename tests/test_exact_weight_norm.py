@@ -3,9 +3,11 @@ NetPyNE builds the weightNorm of the segment that holds it: synapses placed ever
 NetPyNE places them, the network built every way a model's scripts build it."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,14 +15,20 @@ from tests.helpers import PROJECT, run_command
 
 MODEL = PROJECT / 'tests' / 'fixtures' / 'placements'
 BUILDS = ('create', 'createSimulateAnalyze', 'step by step')
+# The older NetPyNE and the NEURON it runs on, and the MPI for runs on more than one rank:
+# each installed by pip into a virtual environment of its own, over this one's packages.
+OLDER = ('neuron==8.2.7', 'netpyne==1.0.6')
+MPI = 'mpich==5.0.2'
 
-# In a fresh process, as a model's init.py runs, in a copy of the model whose netParams.py
-# ends with the given line: NetPyNE reads cfg.py and netParams.py, builds the network
-# one way, and this prints, for every excitatory synapse of a PYR cell, its rule, synMech,
-# sec, loc and NetCon weight.
+# In a fresh process (or one per MPI rank), as a model's init.py runs, in a copy of the
+# model whose netParams.py ends with the given line: NetPyNE reads cfg.py and
+# netParams.py, builds the network one way, and each rank writes, for every excitatory
+# synapse of its PYR cells, the cell's gid, the rule, synMech, sec, loc and NetCon weight
+# to synapses.RANK.json, and the NetPyNE version and number of ranks to ranks.RANK.json.
 BUILD = '''
 import json, os, sys
 sys.argv.append('-nogui')
+import netpyne
 from netpyne import sim
 cfg, netParams = sim.readCmdLineArgs(simConfigDefault='cfg.py', netParamsDefault='netParams.py')
 build = {build!r}
@@ -42,8 +50,12 @@ for cell in sim.net.cells:
     for conn in cell.conns:
         if conn.get('synMech') in ('AMPA', 'NMDA'):
             rule = conn.get('label') if conn['preGid'] != 'NetStim' else conn['preLabel']
-            synapses.append([rule, conn['synMech'], conn['sec'], conn['loc'], conn['hObj'].weight[0]])
-print(json.dumps(synapses))
+            synapses.append([cell.gid, rule, conn['synMech'], conn['sec'], conn['loc'], conn['hObj'].weight[0]])
+rank = int(sim.rank)
+with open(f'synapses.{{rank}}.json', 'w') as stream:
+    json.dump(synapses, stream)
+with open(f'ranks.{{rank}}.json', 'w') as stream:
+    json.dump([netpyne.__version__, int(sim.nhosts)], stream)
 '''
 
 
@@ -56,17 +68,26 @@ def measured(tmp_path_factory):
     return proc, out
 
 
-def built(tmp_path, build, line):
-    """The synapses of the model built by ``build`` after ``line`` in its netParams.py."""
-    model = tmp_path / 'model'
-    if not model.exists():
-        shutil.copytree(MODEL, model)
-        with open(model / 'netParams.py', 'a') as stream:
-            stream.write(f'\n{line}\n')
-    proc = subprocess.run([sys.executable, '-c', BUILD.format(build=build)], cwd=model, capture_output=True, text=True,
-                          timeout=300)
+def built(tmp_path, build, line, python=sys.executable, ranks=1):
+    """The synapses ([gid, rule, synMech, sec, loc, weight]) of the model built by
+    ``build`` after ``line`` in its netParams.py, with ``python`` on ``ranks`` MPI ranks
+    (MPI from ``python``'s environment), and {rank: [NetPyNE version, ranks]}."""
+    model = tmp_path / f'model_{build}_{ranks}'.replace(' ', '_')
+    shutil.copytree(MODEL, model)
+    with open(model / 'netParams.py', 'a') as stream:
+        stream.write(f'\n{line}\n')
+    (model / 'build.py').write_text(BUILD.format(build=build))
+    env = dict(os.environ)
+    command = [str(python), 'build.py']
+    if ranks > 1:
+        bin_dir = Path(python).parent
+        env.update(NEURON_INIT_MPI='1', MPI_LIB_NRN_PATH=str(bin_dir.parent / 'lib' / 'libmpi.so.12'))
+        command = [str(bin_dir / 'mpiexec'), '-n', str(ranks)] + command
+    proc = subprocess.run(command, cwd=model, capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    synapses = [synapse for path in sorted(model.glob('synapses.*.json')) for synapse in json.loads(path.read_text())]
+    ranks_seen = {int(path.suffixes[0][1:]): json.loads(path.read_text()) for path in model.glob('ranks.*.json')}
+    return [synapse[1:] for synapse in synapses], ranks_seen, {synapse[0] for synapse in synapses}
 
 
 def rule_weights():
@@ -104,24 +125,92 @@ def off_their_segment(synapses, table, weights):
     return wrong
 
 
-@pytest.mark.parametrize('build', BUILDS)
-def test_every_synapse_gets_its_own_segments_factor(measured, build, tmp_path):
-    proc, out = measured
+def loading_line(proc, out):
     line = f"exec(open({str(out / 'load_weight_norm.py')!r}).read(), {{'netParams': netParams}})"
     assert f'  {line}\n' in proc.stdout
+    return line
+
+
+def assert_exact(synapses, out):
+    """Every placement is there, and every synapse carries its own segment's factor."""
     table = json.loads((out / 'PYR' / 'weight_norm.json').read_text())
-    synapses = built(tmp_path, build, line)
     rules = {rule for rule, *_ in synapses}
     assert rules == {'default', 'explicit', 'spread', 'map1d', 'map2d', 'distance', 'PYR->PYR', 'burst'}
     assert {loc for rule, _, _, loc, _ in synapses if rule == 'explicit'} == {0.0, 0.02, 0.5, 1.0}
     assert off_their_segment(synapses, table, rule_weights()) == []
 
 
+@pytest.mark.parametrize('build', BUILDS)
+def test_every_synapse_gets_its_own_segments_factor(measured, build, tmp_path):
+    proc, out = measured
+    synapses, ranks, _ = built(tmp_path, build, loading_line(proc, out))
+    assert [count for _, count in ranks.values()] == [1]
+    assert_exact(synapses, out)
+
+
 def test_netpynes_own_lookup_gives_many_synapses_another_segments_factor(measured, tmp_path):
     """What the loading lines are for: NetPyNE's addCellParamsWeightNorm alone."""
     _, out = measured
     table = json.loads((out / 'PYR' / 'weight_norm.json').read_text())
-    synapses = built(tmp_path, 'create', f"netParams.addCellParamsWeightNorm('PYR', {str(out / 'PYR' / 'weight_norm.pkl')!r})")
+    line = f"netParams.addCellParamsWeightNorm('PYR', {str(out / 'PYR' / 'weight_norm.pkl')!r})"
+    synapses, _, _ = built(tmp_path, 'create', line)
     wrong = off_their_segment(synapses, table, rule_weights())
     assert len(wrong) > len(synapses) / 4
     assert {rule for rule, *_ in wrong} >= {'explicit', 'spread', 'map1d', 'map2d'}
+
+
+def environment(root, packages):
+    """A virtual environment at ``root`` over this one's packages, with ``packages``
+    installed by pip; its python."""
+    subprocess.run([sys.executable, '-m', 'venv', '--system-site-packages', str(root)], check=True, timeout=300)
+    python = root / 'bin' / 'python'
+    proc = subprocess.run([str(python), '-m', 'pip', 'install', '-q', '--no-deps', *packages], capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return python
+
+
+@pytest.fixture(scope='module')
+def with_mpi(tmp_path_factory):
+    """This NEURON and NetPyNE, with MPI."""
+    return environment(tmp_path_factory.mktemp('venv') / 'mpi', [MPI])
+
+
+@pytest.fixture(scope='module')
+def older(tmp_path_factory):
+    """The older NEURON and NetPyNE, with MPI."""
+    return environment(tmp_path_factory.mktemp('venv') / 'older', [*OLDER, MPI])
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group('exact_weight_norm_environments')
+def test_every_synapse_exact_on_two_mpi_ranks(measured, with_mpi, tmp_path):
+    """The PYR cells are shared out between two ranks; each rank connects its own."""
+    proc, out = measured
+    synapses, ranks, gids = built(tmp_path, 'create', loading_line(proc, out), python=with_mpi, ranks=2)
+    assert sorted(ranks) == [0, 1] and all(count == 2 for _, count in ranks.values())
+    assert len(gids) == 4
+    assert_exact(synapses, out)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group('exact_weight_norm_environments')
+@pytest.mark.parametrize('build, ranks', [(build, 1) for build in BUILDS] + [('create', 2)])
+def test_every_synapse_exact_with_the_older_netpyne(measured, older, build, ranks, tmp_path):
+    proc, out = measured
+    synapses, seen, gids = built(tmp_path, build, loading_line(proc, out), python=older, ranks=ranks)
+    assert {version for version, _ in seen.values()} == {OLDER[1].split('==')[1]}
+    assert len(seen) == ranks and len(gids) == 4
+    assert_exact(synapses, out)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group('exact_weight_norm_environments')
+def test_older_netpynes_own_lookup_is_as_wrong(measured, older, tmp_path):
+    """The older NetPyNE computes the same index: without the loading lines, its synapses
+    too carry other segments' factors."""
+    _, out = measured
+    table = json.loads((out / 'PYR' / 'weight_norm.json').read_text())
+    line = f"netParams.addCellParamsWeightNorm('PYR', {str(out / 'PYR' / 'weight_norm.pkl')!r})"
+    synapses, _, _ = built(tmp_path, 'create', line, python=older)
+    assert len(off_their_segment(synapses, table, rule_weights())) > len(synapses) / 4
