@@ -56,7 +56,10 @@ cfg.searchMaxWeight = 1.0  # uS, the largest weight tried
 # soma's weightNorm (the M1 model caps every weightNorm at 4 x the soma's); None leaves
 # its section out of weight_norm.pkl
 cfg.weightNormFill = 4.0
-cfg.weightNormFile = None  # a weightNorm .pkl the cell carries, applied by NetPyNE (--validate sets it)
+cfg.weightNormFile = None  # a weightNorm .pkl the cell carries (--validate sets it)
+# how the synapse takes its factor from weightNormFile: 'netpyne' (NetPyNE's own lookup) or
+# 'loaded' (as the run's load_weight_norm.py gives it: its own segment's factor)
+cfg.weightNormLookup = 'netpyne'
 
 # Output: the grid's default folder (--out); a Batch labels each point itself
 cfg.saveFolder = 'results'

@@ -1,8 +1,9 @@
 """Network parameters for one measurement: the cell, its synapse and one NetStim spike.
 
 The synapse is ``cfg.synMechParams``: each mechanism gets its weightFraction of cfg.weight.
-With ``cfg.weightNormFile`` the cell carries that weightNorm, and NetPyNE scales the
-synapse's weight by it as a network does (``--validate``).
+With ``cfg.weightNormFile`` the cell carries that weightNorm, and the synapse's weight is
+scaled by it as a network's is (``--validate``): by NetPyNE's own lookup, or, with
+``cfg.weightNormLookup = 'loaded'``, as the run's load_weight_norm.py scales it.
 
 ``build(cfg)`` returns the NetParams for the point ``cfg.sec``, ``cfg.loc``, ``cfg.weight``.
 The module's ``netParams`` is that of the cfg NetPyNE's ``sim.readCmdLineArgs()`` loaded,
@@ -26,7 +27,7 @@ def build(cfg):
     catalogue.require_section(cell, cfg.sec)
     netParams.cellParams['cell'] = cell
     if getattr(cfg, 'weightNormFile', None):
-        weight_norm.load(netParams, 'cell', cfg.weightNormFile)
+        weight_norm.load(netParams, 'cell', cfg.weightNormFile, getattr(cfg, 'weightNormLookup', 'netpyne'))
     netParams.popParams['cell'] = {'cellType': 'cell', 'numCells': 1}
 
     for label, params in cfg.synMechParams.items():

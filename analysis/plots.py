@@ -1,6 +1,7 @@
 """Figures of a search, drawn with matplotlib without a display (Agg)."""
 
 import math
+import statistics
 
 import matplotlib
 
@@ -88,23 +89,37 @@ def weight_norm_by_cell(summaries, path):
     return drawn, scale
 
 
+VALIDATION_PANELS = (('netpyne', "NetPyNE's own lookup"), ('loaded', 'the loading lines'),
+                     ('exact', "each segment's own factor"))
+
+
 def validation(rows, target, path):
-    """Validation EPSPs (mV) against path distance from the soma (um): with NetPyNE's
-    weightNorm lookup and with each segment's own factor, the target dashed. Returns the
-    points drawn: {'netpyne': [(distance, EPSP)], 'exact': [...]}."""
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    """Validation EPSPs (mV) against path distance from the soma (um), one panel per
+    lookup side by side (NetPyNE's own, the loading lines', each segment's own factor),
+    on shared axes, the target dashed; places on filled segments (no weight reaches the
+    target there) grey and apart from the median and worst in each panel's title. Returns
+    the points drawn: {lookup: {'measured': [(distance, EPSP)], 'filled': [...]}}."""
+    fig, axes = plt.subplots(1, len(VALIDATION_PANELS), figsize=(13, 4.5), sharex=True, sharey=True)
     drawn = {}
-    for lookup, marker, label in (('netpyne', 'x', "NetPyNE's lookup"), ('exact', 'o', "the segment's own factor")):
-        drawn[lookup] = sorted(
-            (row['distance_um'], row[f'epsp_{lookup}']) for row in rows
-            if row[f'epsp_{lookup}'] is not None and row.get('distance_um') is not None
-        )
-        ax.scatter([d for d, _ in drawn[lookup]], [e for _, e in drawn[lookup]], s=16, marker=marker, label=label)
-    ax.axhline(target, color='black', linestyle='--', linewidth=1, label=f'target {target:g} mV')
-    ax.set_xlabel('path distance from the soma (um)')
-    ax.set_ylabel('somatic EPSP (mV)')
-    ax.set_title(f'{len(rows)} synapses placed at random, weight {target:g} x weightNorm')
-    ax.legend(fontsize=7)
+    for ax, (lookup, name) in zip(axes, VALIDATION_PANELS):
+        key = f'epsp_{lookup}'
+        shown = [row for row in rows if row.get(key) is not None and row.get('distance_um') is not None]
+        measured = sorted((row['distance_um'], row[key]) for row in shown if not row.get('filled'))
+        filled = sorted((row['distance_um'], row[key]) for row in shown if row.get('filled'))
+        drawn[lookup] = {'measured': measured, 'filled': filled}
+        ax.scatter([d for d, _ in measured], [e for _, e in measured], s=14, color='tab:blue', label='places')
+        if filled:
+            ax.scatter([d for d, _ in filled], [e for _, e in filled], s=14, marker='x', color='0.6',
+                       label='filled segments (no weight reaches the target)')
+        ax.axhline(target, color='black', linestyle='--', linewidth=1, label=f'target {target:g} mV')
+        deviations = [abs(e - target) / target for _, e in measured]
+        summary = (f'median {100 * statistics.median(deviations):.2f} %, worst {100 * max(deviations):.2f} %' if deviations
+                   else 'no simulation succeeded')
+        ax.set_title(f'{name}\n{summary}', fontsize=9)
+        ax.set_xlabel('path distance from the soma (um)')
+    axes[0].set_ylabel('somatic EPSP (mV)')
+    axes[0].legend(fontsize=7)
+    fig.suptitle(f'{len(rows)} synapses placed as networks place them, weight {target:g} mV x weightNorm', fontsize=10)
     fig.tight_layout()
     _save(fig, path)
     return drawn

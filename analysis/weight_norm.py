@@ -74,29 +74,50 @@ def segment_index(loc, nseg):
     return min(int(loc * nseg), nseg - 1)
 
 
-def draw_places(lengths, count, rng):
-    """``count`` synapse places drawn as a network draws them: a section with probability
-    in proportion to its length (``lengths``: {section: um}), and a location uniform along
-    it. ``rng`` is a numpy Generator; returns [(section, loc)]."""
+PLACEMENTS = ('uniform', 'centre', 'near an end')
+LOOKUPS = ('netpyne', 'loaded', 'exact')  # the three ways --validate gives a synapse its factor
+
+
+def draw_places(lengths, nsegs, count, rng):
+    """``count`` synapse places drawn as networks place them: a section with probability
+    in proportion to its length (``lengths``: {section: um}; ``nsegs``: {section: nseg}),
+    then, in turn, a location uniform along it (connection rules, synsPerConn, uniform
+    subConnParams), a segment centre (a rule's default loc, 1Dmap, 2Dmap and distance
+    subConnParams) and a location within half a segment of either end (explicit locs near
+    0 and 1). ``rng`` is a numpy Generator; returns [(section, loc, placement)]."""
     sections = sorted(lengths)
     weights = np.array([float(lengths[sec]) for sec in sections])
     chosen = rng.choice(len(sections), size=count, p=weights / weights.sum())
-    return [(sections[i], float(rng.uniform(0.0, 1.0))) for i in chosen]
+    places = []
+    for number, index in enumerate(chosen):
+        sec = sections[index]
+        nseg = nsegs[sec]
+        placement = PLACEMENTS[number % len(PLACEMENTS)]
+        if placement == 'uniform':
+            loc = float(rng.uniform(0.0, 1.0))
+        elif placement == 'centre':
+            loc = (int(rng.integers(nseg)) + 0.5) / nseg
+        else:
+            offset = float(rng.uniform(0.0, 0.5 / nseg))
+            loc = offset if rng.integers(2) == 0 else 1.0 - offset
+        places.append((sec, loc, placement))
+    return places
 
 
 def validation_verdict(rows):
-    """Median and worst deviation (fraction of the target) of the EPSPs with NetPyNE's
-    lookup and with each segment's own factor, over validation ``rows`` (epsp_netpyne,
-    epsp_exact, target, sec, loc, and ``filled`` where the place's segment has the fill
-    value, since no weight reached the target there: such rows are left out); None values
-    count as failures. Returns a dict with ``netpyne`` and ``exact``: {'median', 'worst',
-    'worst_place', 'failed'}, and ``filled``: the rows left out."""
+    """Median and worst deviation (fraction of the target) of the EPSPs with each of
+    ``LOOKUPS`` (NetPyNE's own lookup, the run's loading lines, each segment's own factor),
+    over validation ``rows`` (epsp_netpyne, epsp_loaded, epsp_exact, target, sec, loc, and
+    ``filled`` where the place's segment has the fill value, since no weight reached the
+    target there: such rows are left out); None values count as failures. Returns a dict
+    with one entry per lookup: {'median', 'worst', 'worst_place', 'failed'}, and
+    ``filled``: the rows left out."""
     measured = [row for row in rows if not row.get('filled')]
     verdict = {'filled': len(rows) - len(measured)}
-    for lookup in ('netpyne', 'exact'):
+    for lookup in LOOKUPS:
         deviations = [
             (abs(row[f'epsp_{lookup}'] - row['target']) / row['target'], (row['sec'], row['loc']))
-            for row in measured if row[f'epsp_{lookup}'] is not None
+            for row in measured if row.get(f'epsp_{lookup}') is not None
         ]
         values = np.array([d for d, _ in deviations])
         worst = max(deviations, default=(math.nan, None))

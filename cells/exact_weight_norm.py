@@ -130,6 +130,16 @@ def scale_by_own_segment():
                 _set_weight(conn, conn['weight'] / old * new)
         return result
 
-    setattr(addConn, MARK, True)
+    setattr(addConn, MARK, (add_conn, subcellular_conn))
     CompartCell.addConn = addConn
     Network.subcellularConn = subcellularConn
+
+
+def netpyne_lookup():
+    """Undo ``scale_by_own_segment`` in this process: NetPyNE's own lookup again."""
+    from netpyne.cell.compartCell import CompartCell
+    from netpyne.network.network import Network
+
+    originals = getattr(CompartCell.addConn, MARK, None)
+    if originals:
+        CompartCell.addConn, Network.subcellularConn = originals

@@ -12,6 +12,7 @@ import json
 import pickle
 from pathlib import Path
 
+from cells import exact_weight_norm
 from errors import UserError
 
 
@@ -56,11 +57,20 @@ def explicit_nseg(secs, table):
             secs[sec].setdefault('geom', {}).setdefault('nseg', 1)
 
 
-def load(netParams, label, path):
-    """Give cellParams ``label`` the weightNorm of ``path`` the way a NetPyNE user does:
-    with NetPyNE's ``addCellParamsWeightNorm`` where the file has a section named
-    'soma...' (which it needs), with ``explicit_nseg`` first, else with
-    ``add_weight_norm`` (which does that itself)."""
+def load(netParams, label, path, lookup='netpyne'):
+    """Give cellParams ``label`` the weightNorm of ``path`` the way a NetPyNE user does.
+
+    ``lookup`` 'netpyne': with NetPyNE's ``addCellParamsWeightNorm`` where the file has a
+    section named 'soma...' (which it needs), with ``explicit_nseg`` first, else with
+    ``add_weight_norm`` (which does that itself); NetPyNE's own lookup then scales each
+    synapse. 'loaded': as the run's load_weight_norm.py does (``exact_weight_norm``),
+    each synapse scaled by its own segment's factor."""
+    if lookup == 'loaded':
+        exact_weight_norm.attach_weight_norm(netParams, label, str(path))
+        return
+    if lookup != 'netpyne':
+        raise UserError(f"weightNormLookup must be 'netpyne' or 'loaded', got {lookup!r}")
+    exact_weight_norm.netpyne_lookup()
     table = read_weight_norm(path)
     if any(sec.startswith('soma') for sec in table) and Path(path).suffix == '.pkl':
         if label in netParams.cellParams:

@@ -364,7 +364,7 @@ def validate(spec, weight_norm, cell, label=None):
     rows, verdict = validation.validate(
         spec, weight_norm.path, weight_norm.table, cell, spec.options['validate'], spec.options['jobs'], weight_norm.filled
     )
-    print(which + validation.verdict_line(rows, verdict))
+    print(which + validation.verdict_line(rows, verdict, (len(weight_norm.table), len(cell['secs']))))
     print(f'{which}validation: {spec.out / validation.VALIDATION_FILE}, {spec.out / validation.VALIDATION_PLOT}')
     return time.perf_counter() - started
 

@@ -1,14 +1,18 @@
 """``--validate N``: the weightNorm just written, checked the way a network uses it.
 
-N synapses are placed at random over the sections in weight_norm.pkl (a section in
-proportion to its length, a location uniform along it; seeded with cfg.seeds['loc'], so a
-run draws the same places again). Each is simulated twice with weight = target (mV) x
-weightNorm (uS/mV):
+N synapses are placed at random over the sections in weight_norm.pkl, and only there, as
+networks place them (``analysis.weight_norm.draw_places``: uniform along a section, at
+segment centres and near either end; seeded with cfg.seeds['loc'], so a run draws the same
+places again). Each is simulated three times with weight = target (mV) x weightNorm
+(uS/mV):
 
 - ``epsp_netpyne``: the cell carries the pickle, loaded through NetPyNE's
   addCellParamsWeightNorm, and NetPyNE scales the weight by the factor its own lookup
   finds (``weightNorm[int(round(loc * nseg)) - 1]`` in NetPyNE 1.1.1);
-- ``epsp_exact``: the weight scaled by the factor of the segment that holds the synapse.
+- ``epsp_loaded``: the cell carries the pickle as the run's load_weight_norm.py attaches
+  it, and NetPyNE builds the synapse;
+- ``epsp_exact``: the weight scaled by the factor of the segment that holds the synapse,
+  with no weightNorm on the cell.
 
 Every simulation is a whole NetPyNE build and run (``measurement.measure``), in worker
 processes forked from the command, whichever engine searched.
@@ -19,7 +23,7 @@ import functools
 import numpy as np
 
 from analysis.results import write_json_atomic
-from analysis.weight_norm import draw_places, netpyne_segment_index, segment_index, validation_verdict
+from analysis.weight_norm import LOOKUPS, draw_places, netpyne_segment_index, segment_index, validation_verdict
 from cells import catalogue
 from engines import measurement, point, pool
 
@@ -30,17 +34,20 @@ _spec = None
 
 
 def places_of(cell, table, count, seed):
-    """The validation places: (section, loc) drawn over the sections of ``table``."""
+    """The validation places: (section, loc, placement) drawn over the sections of ``table``."""
     lengths = {sec: float(cell['secs'][sec].get('geom', {}).get('L', 1.0)) for sec in table}
-    return draw_places(lengths, count, np.random.default_rng(seed))
+    nsegs = {sec: catalogue.nseg(cell, sec) for sec in table}
+    return draw_places(lengths, nsegs, count, np.random.default_rng(seed))
 
 
 def tasks_of(places, table, target, path, cell):
-    """Two simulations per place: (sec, loc, lookup, weight uS, weightNorm file or None)."""
+    """Three simulations per place, one per lookup of ``LOOKUPS``: (sec, loc, lookup,
+    weight uS, weightNorm file or None)."""
     tasks = []
-    for sec, loc in places:
+    for sec, loc, _ in places:
         exact = table[sec][segment_index(loc, catalogue.nseg(cell, sec))]
         tasks.append((sec, loc, 'netpyne', target, str(path)))
+        tasks.append((sec, loc, 'loaded', target, str(path)))
         tasks.append((sec, loc, 'exact', target * exact, None))
     return tasks
 
@@ -51,9 +58,9 @@ def _start(spec):
 
 
 def _simulate(task):
-    sec, loc, _, weight, path = task
+    sec, loc, lookup, weight, path = task
     cfg = _spec.cfg()
-    cfg.sec, cfg.loc, cfg.weight, cfg.weightNormFile = sec, loc, weight, path
+    cfg.sec, cfg.loc, cfg.weight, cfg.weightNormFile, cfg.weightNormLookup = sec, loc, weight, path, lookup
     return measurement.measure(cfg, point.load_net_params(None, cfg))
 
 
@@ -76,21 +83,23 @@ def validate(spec, path, table, cell, count, jobs, filled=()):
                                   functools.partial(_lost, target), quiet=not cfg['verbose']))
     filled_segments = {(sec, segment_index(loc, catalogue.nseg(cell, sec))) for sec, loc in filled}
     rows = []
-    for index, (sec, loc) in enumerate(places):
+    for index, (sec, loc, placement) in enumerate(places):
         nseg = catalogue.nseg(cell, sec)
         segment, read = segment_index(loc, nseg), netpyne_segment_index(loc, nseg)
-        netpyne, exact = records[2 * index], records[2 * index + 1]
-        failed = [record for record in (netpyne, exact) if record['status'] != 'ok']
+        simulated = dict(zip(LOOKUPS, records[len(LOOKUPS) * index:len(LOOKUPS) * (index + 1)]))
+        failed = [record for record in simulated.values() if record['status'] != 'ok']
         row = {
             'sec': sec,
             'loc': loc,
+            'placement': placement,
             'segment': segment,
             'netpyne_segment': read % nseg,
-            'distance_um': exact.get('distance_um') or netpyne.get('distance_um'),
+            'distance_um': next((record['distance_um'] for record in simulated.values() if record.get('distance_um')),
+                                None),
             'factor_exact': table[sec][segment],
             'factor_netpyne': table[sec][read],
-            'epsp_netpyne': netpyne['epsp'] if netpyne['status'] == 'ok' else None,
-            'epsp_exact': exact['epsp'] if exact['status'] == 'ok' else None,
+            **{f'epsp_{lookup}': record['epsp'] if record['status'] == 'ok' else None
+               for lookup, record in simulated.items()},
             'target': target,
             'error': '; '.join(record['error'] for record in failed) or None,
             'filled': (sec, segment) in filled_segments,
@@ -106,12 +115,17 @@ def validate(spec, path, table, cell, count, jobs, filled=()):
     return rows, validation_verdict(rows)
 
 
-def verdict_line(rows, verdict):
-    """One line: the median and worst deviation from the target with each lookup, and
-    how many places were on filled segments."""
+LOOKUP_NAMES = {'netpyne': "NetPyNE's own lookup", 'loaded': 'the loading lines',
+                'exact': "each segment's own factor"}
+
+
+def verdict_line(rows, verdict, covered=None):
+    """One line: the median and worst deviation from the target with each lookup, how
+    many places were on filled segments, and, given ``covered`` ((sections of the file,
+    sections of the cell)), where the places were drawn."""
     parts = []
-    for lookup, name in (('netpyne', "NetPyNE's lookup"), ('exact', "each segment's own factor")):
-        found = verdict[lookup]
+    for lookup in LOOKUPS:
+        name, found = LOOKUP_NAMES[lookup], verdict[lookup]
         if found['worst_place'] is None:
             parts.append(f'{name}: no simulation succeeded')
             continue
@@ -119,8 +133,12 @@ def verdict_line(rows, verdict):
         failed = f", {found['failed']} failed" if found['failed'] else ''
         parts.append(f"{name}: median {100 * found['median']:.2f} %, worst {100 * found['worst']:.2f} % "
                      f"at {sec}({loc:.3f}){failed}")
+    where = ''
+    if covered is not None:
+        where = f' on the {covered[0]} of {covered[1]} sections the file covers'
     filled = ''
     if verdict['filled']:
         filled = (f" ({verdict['filled']} on segments filled with --fill-factor x the soma's weightNorm, where no "
                   'weight reaches the target, left out of the figures)')
-    return f'validation at {len(rows)} random places{filled}, EPSP off the target with ' + '; with '.join(parts)
+    return (f'validation at {len(rows)} random places{where}, placed as networks place them{filled}, '
+            'EPSP off the target with ' + '; with '.join(parts))

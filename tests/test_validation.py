@@ -12,15 +12,27 @@ from cells.generate_pyramidal import DEFAULT_FILE
 from tests.helpers import assert_one_line_error, run_command
 
 
-def test_places_are_drawn_in_proportion_to_length_and_again_with_the_same_seed():
-    lengths = {'short': 100.0, 'long': 300.0}
-    first = draw_places(lengths, 4000, np.random.default_rng(7))
-    assert first == draw_places(lengths, 4000, np.random.default_rng(7))
-    assert first != draw_places(lengths, 4000, np.random.default_rng(8))
-    share = sum(sec == 'long' for sec, _ in first) / len(first)
+def test_places_are_drawn_as_networks_place_them_and_again_with_the_same_seed():
+    lengths, nsegs = {'short': 100.0, 'long': 300.0}, {'short': 3, 'long': 9}
+    first = draw_places(lengths, nsegs, 6000, np.random.default_rng(7))
+    assert first == draw_places(lengths, nsegs, 6000, np.random.default_rng(7))
+    assert first != draw_places(lengths, nsegs, 6000, np.random.default_rng(8))
+    share = sum(sec == 'long' for sec, _, _ in first) / len(first)
     assert share == pytest.approx(0.75, abs=0.03)
-    locs = np.array([loc for _, loc in first])
-    assert 0 <= locs.min() and locs.max() < 1 and np.mean(locs) == pytest.approx(0.5, abs=0.02)
+    by_placement = {}
+    for sec, loc, placement in first:
+        by_placement.setdefault(placement, []).append((sec, loc))
+    assert {name: len(places) for name, places in by_placement.items()} == {'uniform': 2000, 'centre': 2000,
+                                                                           'near an end': 2000}
+    uniform = np.array([loc for _, loc in by_placement['uniform']])
+    assert 0 <= uniform.min() and uniform.max() < 1 and np.mean(uniform) == pytest.approx(0.5, abs=0.02)
+    for sec, loc in by_placement['centre']:
+        assert (loc * nsegs[sec] - 0.5) == pytest.approx(round(loc * nsegs[sec] - 0.5), abs=1e-12)
+    assert {(sec, int(loc * nsegs[sec] - 0.5)) for sec, loc in by_placement['centre']} == \
+        {(sec, i) for sec in nsegs for i in range(nsegs[sec])}
+    ends = [(sec, loc) for sec, loc in by_placement['near an end']]
+    assert all(min(loc, 1 - loc) <= 0.5 / nsegs[sec] for sec, loc in ends)
+    assert {loc < 0.5 for _, loc in ends} == {True, False}
 
 
 def test_the_segment_holding_a_location():
@@ -29,16 +41,22 @@ def test_the_segment_holding_a_location():
 
 def test_verdict_of_synthetic_rows():
     rows = [
-        {'sec': 'a', 'loc': 0.1, 'target': 0.5, 'epsp_netpyne': 0.55, 'epsp_exact': 0.5},
-        {'sec': 'b', 'loc': 0.2, 'target': 0.5, 'epsp_netpyne': 0.5, 'epsp_exact': 0.501},
-        {'sec': 'c', 'loc': 0.3, 'target': 0.5, 'epsp_netpyne': 0.49, 'epsp_exact': None},
-        {'sec': 'tuft', 'loc': 0.9, 'target': 0.5, 'epsp_netpyne': 0.1, 'epsp_exact': 0.1, 'filled': True},
+        {'sec': 'a', 'loc': 0.1, 'target': 0.5, 'epsp_netpyne': 0.55, 'epsp_loaded': 0.5, 'epsp_exact': 0.5},
+        {'sec': 'b', 'loc': 0.2, 'target': 0.5, 'epsp_netpyne': 0.5, 'epsp_loaded': 0.501, 'epsp_exact': 0.501},
+        {'sec': 'c', 'loc': 0.3, 'target': 0.5, 'epsp_netpyne': 0.49, 'epsp_loaded': 0.49, 'epsp_exact': None},
+        {'sec': 'tuft', 'loc': 0.9, 'target': 0.5, 'epsp_netpyne': 0.1, 'epsp_loaded': 0.1, 'epsp_exact': 0.1,
+         'filled': True},
     ]
     verdict = validation_verdict(rows)
     assert verdict['filled'] == 1
-    assert verdict_line(rows, verdict).startswith(
-        "validation at 4 random places (1 on segments filled with --fill-factor x the soma's weightNorm, where no weight "
-        'reaches the target, left out of the figures), EPSP off the target with')
+    line = verdict_line(rows, verdict, (3, 7))
+    assert line.startswith(
+        'validation at 4 random places on the 3 of 7 sections the file covers, placed as networks place them (1 on '
+        "segments filled with --fill-factor x the soma's weightNorm, where no weight reaches the target, left out of "
+        'the figures), EPSP off the target with')
+    assert "NetPyNE's own lookup: median 2.00 %, worst 10.00 % at a(0.100)" in line
+    assert 'the loading lines: median 0.20 %, worst 2.00 % at c(0.300)' in line
+    assert verdict['loaded']['worst'] == pytest.approx(0.02) and verdict['loaded']['failed'] == 0
     assert verdict['netpyne']['worst'] == pytest.approx(0.1) and verdict['netpyne']['worst_place'] == ('a', 0.1)
     assert verdict['netpyne']['median'] == pytest.approx(0.02) and verdict['netpyne']['failed'] == 0
     assert verdict['exact']['worst'] == pytest.approx(0.002) and verdict['exact']['failed'] == 1
@@ -61,10 +79,14 @@ def test_the_exact_factors_give_the_target(validated):
     proc, out = validated
     rows = pd.read_json(out / 'validation.json', precise_float=True)
     assert len(rows) == 20 and rows['error'].isna().all()
-    assert {'sec', 'loc', 'segment', 'distance_um', 'epsp_netpyne', 'epsp_exact', 'target'} <= set(rows.columns)
-    off = (rows['epsp_exact'] - 0.5).abs() / 0.5
-    assert (off <= 0.01).mean() >= 0.95
-    assert 'validation at 20 random places, EPSP off the target with NetPyNE\'s lookup: median' in proc.stdout
+    assert {'sec', 'loc', 'placement', 'segment', 'distance_um', 'epsp_netpyne', 'epsp_loaded', 'epsp_exact',
+            'target'} <= set(rows.columns)
+    assert set(rows['placement']) == {'uniform', 'centre', 'near an end'}
+    for lookup in ('loaded', 'exact'):
+        off = (rows[f'epsp_{lookup}'] - 0.5).abs() / 0.5
+        assert (off <= 0.01).mean() >= 0.95
+    assert 'validation at 20 random places on the 16 of 37 sections the file covers, placed as networks place them, ' \
+           "EPSP off the target with NetPyNE's own lookup: median" in proc.stdout
     assert (out / 'validation.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     assert (out / 'weight_norm_map.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     assert 'on the cell: weight_norm_map.png' in proc.stdout
@@ -74,7 +96,8 @@ def test_the_exact_factors_give_the_target(validated):
 def test_each_lookup_applies_the_factor_of_its_own_segment(validated):
     """Where NetPyNE reads another segment's factor, its EPSP is off by that factor's
     ratio to the segment's own (the EPSP is close to proportional to the weight here);
-    where it reads the same one, both simulations are the same."""
+    where it reads the same one, both simulations are the same. With the loading lines,
+    every place gets the EPSP of its own segment's factor."""
     _, out = validated
     rows = pd.read_json(out / 'validation.json', precise_float=True)
     table = json.loads((out / 'weight_norm.json').read_text())
@@ -83,6 +106,7 @@ def test_each_lookup_applies_the_factor_of_its_own_segment(validated):
     same = rows['segment'] == rows['netpyne_segment']
     assert same.any() and (~same).any()
     assert rows.loc[same, 'epsp_netpyne'].to_numpy() == pytest.approx(rows.loc[same, 'epsp_exact'].to_numpy(), rel=1e-9)
+    assert rows['epsp_loaded'].to_numpy() == pytest.approx(rows['epsp_exact'].to_numpy(), rel=1e-9)
     other = rows[~same]
     predicted = other['factor_netpyne'] / other['factor_exact']
     assert (other['epsp_netpyne'] / other['epsp_exact']).to_numpy() == pytest.approx(predicted.to_numpy(), rel=0.03)
