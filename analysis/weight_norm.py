@@ -59,6 +59,17 @@ def weight_norm_table(summary, segment_counts, fill=None):
     return table, left_out, filled
 
 
+def coverage_gaps(sections, table, rules=()):
+    """What a weightNorm ``table`` leaves out: the ``sections`` (a cell's, in its order)
+    it has no factors for, and, of ``rules`` ([(kind, rule label, [sections it puts
+    synapses on])]), those that put synapses there, each as (kind, label, [sections left
+    out])."""
+    uncovered = [sec for sec in sections if sec not in table]
+    missing = set(uncovered)
+    hit = [(kind, label, [sec for sec in secs if sec in missing]) for kind, label, secs in rules]
+    return uncovered, [(kind, label, secs) for kind, label, secs in hit if secs]
+
+
 def netpyne_segment_index(loc, nseg):
     """The index NetPyNE 1.1.1 uses to read a section's weightNorm list for a synapse at
     ``loc``: ``int(round(loc * nseg)) - 1``, with Python's round-half-to-even.

@@ -287,6 +287,43 @@ def rule_synapses(net_params, label, excitatory):
     return found
 
 
+SYNAPTIC_STIMS = ('NetStim', 'VecStim')  # stimSourceParams types whose targets get synapses
+
+
+def rule_sections(sec, cell):
+    """The sections of ``cell`` (plain cellParams) that a NetPyNE rule's 'sec' puts
+    synapses on, as NetPyNE reads it (CompartCell._setConnSections): none, or one it does
+    not know, means 'soma' (else the first section); a secList's name or a list means its
+    sections that exist."""
+    secs, sec_lists = cell.get('secs') or {}, cell.get('secLists') or {}
+    if not sec or (isinstance(sec, str) and sec not in secs and sec not in sec_lists):
+        return ['soma'] if 'soma' in secs else list(secs)[:1]
+    if isinstance(sec, (list, tuple)) or sec in sec_lists:
+        names = list(sec) if isinstance(sec, (list, tuple)) else list(sec_lists[sec])
+        return [name for name in dict.fromkeys(names) if name in secs]
+    return [sec]
+
+
+def rules_onto(net_params, label):
+    """[(kind, rule label, [sections])] of the model's rules that put synapses on cell type
+    ``label``, whose weights a weightNorm scales: connParams and subConnParams by their
+    postConds, stimTargetParams from a NetStim or VecStim source by their conds."""
+    pops = list(populations_of(net_params, label).values())
+    cell = catalogue.plain(net_params.cellParams[label])
+    sources = {name: catalogue.plain(source) for name, source in net_params.stimSourceParams.items()}
+    found = []
+    for kind, conds_key, rules in (('connParams', 'postConds', net_params.connParams),
+                                   ('subConnParams', 'postConds', net_params.subConnParams),
+                                   ('stimTargetParams', 'conds', net_params.stimTargetParams)):
+        for rule_label, rule in rules.items():
+            rule = catalogue.plain(rule)
+            if kind == 'stimTargetParams' and sources.get(rule.get('source'), {}).get('type') not in SYNAPTIC_STIMS:
+                continue
+            if any(_matches(rule.get(conds_key) or {}, tags) for tags in pops):
+                found.append((kind, str(rule_label), rule_sections(rule.get('sec'), cell)))
+    return found
+
+
 def synapse_of_rules(rules):
     """The synapse most of ``rules`` (see ``rule_synapses``) use, ((synMech, ...),
     (fraction, ...)), with the rules that use it and those that use another; None without
@@ -384,7 +421,7 @@ def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chose
     type is measured with the synapse the model's excitatory rules onto it use (see
     ``synapses_of_cell_types``), or with ``chosen_synmechs`` and ``fractions`` where given.
     Sets cfg.cellTypes ({label: {'cell': file, 'soma': section, 'synMechParams': its
-    synapse}}), cfg.cell (the first cell type, whose synapse cfg.synMechParams gets) and
+    synapse, 'rules': the rules that put synapses on it (``rules_onto``)}}), cfg.cell (the first cell type, whose synapse cfg.synMechParams gets) and
     cfg.modFolder (``mod_folder``, else the model's). Returns the ``Network``."""
     net_params_path = net_params_file(net_params_path)
     mod_folder = Path(mod_folder).resolve() if mod_folder else model_mod_folder(net_params_path)
@@ -427,7 +464,8 @@ def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chose
             notes.append(f"warning: cell type '{label}' carries the model's weightNorm in {len(stored)} sections; "
                          'the search does not use it')
         cfg.cellTypes[label] = {'cell': str(cell_file(label, cell)), 'soma': available[label],
-                                'synMechParams': synapses_of[label]}
+                                'synMechParams': synapses_of[label],
+                                'rules': [list(rule) for rule in rules_onto(net_params, label)]}
     cfg.cell = chosen[0]
     cfg.cellName = cfg.cellArgs = None
     catalogue.settle_cell_type(cfg)

@@ -378,7 +378,7 @@ def finish_cell(spec, records, started):
     attachments = [(weight_norm.values, None, weight_norm) for weight_norm in weight_norms if weight_norm.table]
     run = outputs.write_load_script(spec.out, attachments, spec.dimensions, one_cell=True) if attachments else None
     finished = time.perf_counter()
-    status = outputs.report(spec, records, summary, weight_norms, finished - started, run)
+    status = outputs.report(spec, records, summary, weight_norms, cell, finished - started, run)
     validated = validate(spec, weight_norms[0], cell) if spec.options.get('validate') else None
     return status, finished - begun, validated
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from analysis.fit import reason_kind, summarise
 from analysis.results import safe_name, write_atomic, write_json_atomic, write_pickle_atomic
-from analysis.weight_norm import segment_index, soma_weight_norm, weight_norm_table
+from analysis.weight_norm import coverage_gaps, segment_index, soma_weight_norm, weight_norm_table
 from cells import catalogue, exact_weight_norm
 
 GRID_FOLDER = 'grid_batch'  # the per-point files of the engines and the cluster run
@@ -33,12 +33,30 @@ class WeightNorm:
     (``values``, {} without any): ``table`` {section: [value per segment]}, the sections
     ``left_out`` {section: why}, the places ``filled`` {(sec, loc): why no weight}, the
     ``fill`` value (uS/mV) that ``fill_factor`` times the soma's weightNorm gave, the
-    ``path`` of its pickle (None if nothing was written) and the ``map_path`` of its
-    drawing on the cell."""
+    ``path`` of its pickle (None if nothing was written), the ``map_path`` of its
+    drawing on the cell and the cell's sections it does not cover (``uncovered``; none
+    where nothing was written)."""
 
-    def __init__(self, values, table, left_out, filled, fill, fill_factor, path, map_path):
+    def __init__(self, values, table, left_out, filled, fill, fill_factor, path, map_path, uncovered=()):
         self.values, self.table, self.left_out, self.filled = values, table, left_out, filled
         self.fill, self.fill_factor, self.path, self.map_path = fill, fill_factor, path, map_path
+        self.uncovered = list(uncovered)
+
+
+def listed(names, limit=LISTED_LOCATIONS):
+    """``names`` joined by commas, the first ``limit`` of them and how many more."""
+    names = list(names)
+    more = f' and {len(names) - limit} more' if len(names) > limit else ''
+    return ', '.join(names[:limit]) + more
+
+
+def uncovered_line(weight_norm, section_count):
+    """The line that names the sections a written weightNorm leaves out; None if it
+    covers them all."""
+    if not weight_norm.table or not weight_norm.uncovered:
+        return None
+    return (f'the weightNorm covers {len(weight_norm.table)} of {section_count} sections; NetPyNE leaves the synapses '
+            f'on the other {len(weight_norm.uncovered)} unscaled: {listed(weight_norm.uncovered)}')
 
 
 def weight_norm_name(values):
@@ -70,7 +88,9 @@ def write_weight_norm(out, summary, values, cell, soma, fill_factor):
     if table:
         write_pickle_atomic(pickle_path, table)
         write_json_atomic(json_path, table)
-    return WeightNorm(values, table, left_out, filled, fill, fill_factor, pickle_path if table else None, map_path)
+    uncovered = coverage_gaps(list(cell['secs']), table)[0] if table else []
+    return WeightNorm(values, table, left_out, filled, fill, fill_factor, pickle_path if table else None, map_path,
+                      uncovered)
 
 
 def remove_earlier_files(out):
@@ -158,9 +178,10 @@ def _place(row, columns):
     return f"{row['sec']}({row['loc']:g}{extra})"
 
 
-def report(spec, records, summary, weight_norms, seconds, run=None):
-    """Print what was run and where the results are, with the line ``run`` that attaches
-    the weightNorm to a model (see ``write_load_script``); return the exit status."""
+def report(spec, records, summary, weight_norms, cell, seconds, run=None):
+    """Print what was run on ``cell`` (cellParams) and where the results are, with the
+    line ``run`` that attaches the weightNorm to a model (see ``write_load_script``);
+    return the exit status."""
     out = spec.out
     failed = [r for r in records if r['status'] != 'ok']
     spiked = [r for r in records if r['status'] == 'ok' and r['spiked']]
@@ -181,7 +202,7 @@ def report(spec, records, summary, weight_norms, seconds, run=None):
             print(f'  not found at {count}: {reason}')
     print(f'results: {out / RESULTS_FILE}, {out / SUMMARY_FILE}')
     for weight_norm in weight_norms:
-        _report_weight_norm(weight_norm)
+        _report_weight_norm(weight_norm, len(cell['secs']))
     if run:
         print("attach it to your model's netParams, each synapse scaled by its own segment's factor, "
               "after its cellParams (YOUR_CELL: the cell's label there):")
@@ -192,8 +213,9 @@ def report(spec, records, summary, weight_norms, seconds, run=None):
     return 0
 
 
-def _report_weight_norm(weight_norm):
-    """The lines about one weightNorm file: where, what was filled, what was left out."""
+def _report_weight_norm(weight_norm, section_count):
+    """The lines about one weightNorm file: where, what was filled, what was left out of
+    the cell's ``section_count`` sections."""
     table, left_out, filled = weight_norm.table, weight_norm.left_out, weight_norm.filled
     which = (' at ' + ', '.join(f'{name}={value}' for name, value in weight_norm.values.items())) if weight_norm.values else ''
     if table:
@@ -207,10 +229,12 @@ def _report_weight_norm(weight_norm):
             f'({weight_norm.fill:.6g} uS/mV; --fill-factor): {where}{more}'
         )
     if left_out:
-        listed = '; '.join(f'{sec} ({why})' for sec, why in list(left_out.items())[:LISTED_LOCATIONS])
-        more = f'; and {len(left_out) - LISTED_LOCATIONS} more' if len(left_out) > LISTED_LOCATIONS else ''
-        print(f'warning: {len(left_out)} sections left out of weightNorm{which} (NetPyNE applies no factor there): {listed}{more}',
-              file=sys.stderr)
+        reasons = [f'{sec} ({why})' for sec, why in left_out.items()]
+        print(f'warning: {len(left_out)} sections left out of weightNorm{which} (NetPyNE applies no factor there): '
+              f'{listed(reasons)}', file=sys.stderr)
+    uncovered = uncovered_line(weight_norm, section_count)
+    if uncovered:
+        print(uncovered[0].upper() + uncovered[1:] + (f' ({which.strip()})' if which else ''))
 
 
 class CellOutputs:
@@ -238,6 +262,11 @@ def write_load_script(out, attachments, dimensions, one_cell):
             lines.append(f'# at {combination}:')
             heading = combination
         line = f"attach_weight_norm(netParams, {'label' if one_cell else repr(label)}, {str(weight_norm.path)!r})"
+        if weight_norm.uncovered:
+            who = 'the cell' if one_cell else label
+            lines.append(f'# {who}: no factors for {len(weight_norm.uncovered)} of its sections, whose synapses keep '
+                         'their rules\' weights:')
+            lines += [f'#     {text}' for text in _wrapped(weight_norm.uncovered)]
         lines.append(f'# {line}' if dimensions else line)
     what = 'of the cell' if one_cell else 'of each cell type of the model'
     header = [
@@ -253,6 +282,17 @@ def write_load_script(out, attachments, dimensions, one_cell):
     source = Path(exact_weight_norm.__file__).read_text()
     write_atomic(path, lambda stream: stream.write('\n'.join(header + ['', source.rstrip('\n'), ''] + lines) + '\n'))
     return run
+
+
+def _wrapped(names, width=88):
+    """``names`` comma-separated in lines of about ``width`` characters."""
+    lines, line = [], ''
+    for name in names:
+        if line and len(line) + len(name) + 2 > width:
+            lines.append(line + ',')
+            line = ''
+        line = f'{line}, {name}' if line else name
+    return lines + [line] if line else lines
 
 
 def write_network(spec, cells):
@@ -293,11 +333,22 @@ def report_network(spec, records, cells, run, seconds):
         why = ''.join(f'; not found at {count}: {reason}' for reason, count in reasons.most_common(3))
         print(f'  {label}: {len(one.summary)} places, {found} found, {filled} filled, {broken} failed '
               f'({one.spec.out}{where}){why}')
+        rules = [tuple(rule) for rule in spec.cfg_settings['cellTypes'][label].get('rules', [])]
         for weight_norm in one.weight_norms:
+            which = (' at ' + ', '.join(f'{name}={value}' for name, value in weight_norm.values.items())
+                     if weight_norm.values else '')
             if weight_norm.left_out:
-                listed = ', '.join(list(weight_norm.left_out)[:LISTED_LOCATIONS])
-                print(f'warning: {label}: {len(weight_norm.left_out)} sections left out of weightNorm: {listed}',
-                      file=sys.stderr)
+                print(f'warning: {label}{which}: {len(weight_norm.left_out)} sections left out of weightNorm: '
+                      f'{listed(weight_norm.left_out)}', file=sys.stderr)
+            line = uncovered_line(weight_norm, len(one.cell['secs']))
+            if line:
+                print(f'  {label}{which}: {line}')
+            gaps = coverage_gaps(list(one.cell['secs']), weight_norm.table, rules)[1] if weight_norm.table else []
+            if gaps:
+                named = [f"{kind} '{rule}' ({', '.join(secs)})" for kind, rule, secs in gaps]
+                print(f"warning: {label}{which}: {len(gaps)} of the model's rules put synapses on sections the "
+                      f'weightNorm leaves out, where NetPyNE leaves them unscaled: {listed(named, 8)}; '
+                      'search those sections too (--all-segments, --secs)', file=sys.stderr)
     print(f'all cell types: {out / RESULTS_FILE}, {out / SUMMARY_FILE}; weightNorm against distance: {out / CELLS_PLOT}')
     if run:
         print("attach the files to the model's netParams, each synapse scaled by its own segment's factor, "

@@ -214,3 +214,50 @@ def test_older_netpynes_own_lookup_is_as_wrong(measured, older, tmp_path):
     line = f"netParams.addCellParamsWeightNorm('PYR', {str(out / 'PYR' / 'weight_norm.pkl')!r})"
     synapses, _, _ = built(tmp_path, 'create', line, python=older)
     assert len(off_their_segment(synapses, table, rule_weights())) > len(synapses) / 4
+
+
+def test_rule_sections_as_netpyne_reads_them():
+    from cells.network import rule_sections
+
+    cell = {'secs': {'soma': {}, 'apic': {}, 'tuft': {}}, 'secLists': {'apical': ['apic', 'tuft', 'gone']}}
+    assert rule_sections(None, cell) == ['soma']
+    assert rule_sections('nowhere', cell) == ['soma']
+    assert rule_sections('apical', cell) == ['apic', 'tuft']
+    assert rule_sections(['tuft', 'apic', 'tuft'], cell) == ['tuft', 'apic']
+    assert rule_sections('tuft', cell) == ['tuft']
+    assert rule_sections(None, {'secs': {'soma_0': {}, 'dend': {}}}) == ['soma_0']
+
+
+def test_coverage_gaps_name_the_sections_and_the_rules_that_reach_them():
+    from analysis.weight_norm import coverage_gaps
+
+    rules = [('connParams', 'a', ['soma', 'apic']), ('subConnParams', 'b', ['soma']), ('stimTargetParams', 'c', ['tuft'])]
+    uncovered, gaps = coverage_gaps(['soma', 'apic', 'tuft', 'axon'], {'soma': [1.0]}, rules)
+    assert uncovered == ['apic', 'tuft', 'axon']
+    assert gaps == [('connParams', 'a', ['apic']), ('stimTargetParams', 'c', ['tuft'])]
+
+
+def test_a_partial_network_run_names_what_its_file_leaves_out(tmp_path):
+    """Searched on two of six sections: the run says which sections the file leaves out,
+    warns once naming the model's rules that put synapses there, and the loading file says
+    so above the line that attaches it."""
+    out = tmp_path / 'out'
+    proc = run_command('M1_grid_search.py', '--netparams', MODEL, '--secs', 'soma', 'apic', '--all-segments', '--search',
+                       'target', '--engine', 'inline', '--out', out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert ('  PYR: the weightNorm covers 2 of 6 sections; NetPyNE leaves the synapses on the other 4 unscaled: tuft, obl, '
+            'basal, basal_b\n') in proc.stdout
+    warnings = [line for line in proc.stderr.splitlines() if 'leaves out' in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("warning: PYR: 12 of the model's rules put synapses on sections the weightNorm leaves "
+                                  "out, where NetPyNE leaves them unscaled: connParams 'default' (tuft, obl), "
+                                  "connParams 'explicit' (obl), connParams 'spread' (basal, basal_b)")
+    script = (out / 'load_weight_norm.py').read_text()
+    assert ("# PYR: no factors for 4 of its sections, whose synapses keep their rules' weights:\n"
+            "#     tuft, obl, basal, basal_b\nattach_weight_norm(netParams, 'PYR', ") in script
+
+
+def test_a_full_network_run_has_no_gap_lines(measured):
+    proc, out = measured
+    assert 'leaves out' not in proc.stderr and 'unscaled' not in proc.stdout
+    assert '# PYR: no factors' not in (out / 'load_weight_norm.py').read_text()

@@ -39,6 +39,17 @@ def test_parallel_grid_summary(parallel_run):
     assert summary.loc['dendrite', 'weight_at_target'] > summary.loc['soma', 'weight_at_target']
 
 
+def test_a_one_cell_run_names_the_sections_its_file_leaves_out(parallel_run):
+    """One segment each of soma and dendrite: the soma's section is whole, the others not."""
+    proc, out = parallel_run
+    table = json.loads((out / 'weight_norm.json').read_text())
+    assert list(table) == ['soma']
+    assert ('The weightNorm covers 1 of 4 sections; NetPyNE leaves the synapses on the other 3 unscaled: dendrite, '
+            'axon_0, axon_1\n') in proc.stdout
+    assert "# the cell: no factors for 3 of its sections, whose synapses keep their rules' weights:\n" \
+           '#     dendrite, axon_0, axon_1\n' in (out / 'load_weight_norm.py').read_text()
+
+
 def test_each_point_ran_as_a_batch_job_of_one_of_two_batches(parallel_run):
     _, out = parallel_run
     parts = sorted((out / 'grid_batch').glob('part_*'))

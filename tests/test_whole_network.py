@@ -267,7 +267,8 @@ def test_further_dimensions_give_each_cell_type_a_file_per_combination(tmp_path)
     for label in ('PT5', 'PV'):
         assert {path.name for path in (out / label).glob('*.pkl')} == {'weight_norm_stimDelay=1.0.pkl', 'weight_norm_stimDelay=3.0.pkl'}
     script = (out / 'load_weight_norm.py').read_text()
-    assert "# at stimDelay=3.0:\n# attach_weight_norm(netParams, 'PT5', " in script
+    assert ("# at stimDelay=3.0:\n# PT5: no factors for 3 of its sections, whose synapses keep their rules' weights:\n"
+            "#     apic_0, apic_1, basal_0\n# attach_weight_norm(netParams, 'PT5', ") in script
     assert not [line for line in script.splitlines() if line.startswith('attach_weight_norm(')]
 
 
