@@ -36,7 +36,8 @@ def section_paths(cell):
     the root section horizontally at the origin, each child as a straight line of its
     length from its parent's point at parentX; of a section's children the one with the
     longest subtree carries on in its direction and the others fan out to either side;
-    the root's children go all round, names starting 'apic' up and 'axon' down."""
+    the root's children go all round, names starting 'apic' up and 'axon' down. Where
+    the apical sections have their own points, the cell is turned so that they go up."""
     secs = cell['secs']
     children = _children(cell)
     roots = [name for name, sec in secs.items() if not (sec.get('topol') or {}).get('parentSec')]
@@ -84,7 +85,36 @@ def section_paths(cell):
         for kid in kids:
             origin = _polyline_point(points, float((secs[kid].get('topol') or {}).get('parentX', 1.0)))
             place(kid, origin, angles[kid], 0.8)
+    apical = apical_sections(cell)
+    if any(own_points(name) for name in apical):  # laid out, they go up already
+        paths = _apical_up(paths, apical, roots)
     return paths
+
+
+def apical_sections(cell):
+    """The sections of an apical tree: named 'apic...', or in a secList so named (any case)."""
+    names = {name for name in cell['secs'] if name.lower().startswith('apic')}
+    for label, members in (cell.get('secLists') or {}).items():
+        if label.lower().startswith('apic'):
+            names.update(name for name in members if name in cell['secs'])
+    return names
+
+
+def _apical_up(paths, apical, roots):
+    """``paths`` turned about the centre of the root sections so that the apical
+    sections' centre lies straight above it; as they are without apical sections."""
+    ends = [point for name in apical if name in paths for point in paths[name]]
+    base = [point for name in roots for point in paths[name]]
+    if not ends or not base:
+        return paths
+    cx, cy = sum(x for x, _ in base) / len(base), sum(y for _, y in base) / len(base)
+    ax, ay = sum(x for x, _ in ends) / len(ends) - cx, sum(y for _, y in ends) / len(ends) - cy
+    if math.hypot(ax, ay) == 0:
+        return paths
+    turn = math.pi / 2 - math.atan2(ay, ax)
+    cos, sin = math.cos(turn), math.sin(turn)
+    return {name: [(cx + (x - cx) * cos - (y - cy) * sin, cy + (x - cx) * sin + (y - cy) * cos) for x, y in points]
+            for name, points in paths.items()}
 
 
 def segment_lines(cell, table):
