@@ -261,3 +261,20 @@ def test_a_full_network_run_has_no_gap_lines(measured):
     proc, out = measured
     assert 'leaves out' not in proc.stderr and 'unscaled' not in proc.stdout
     assert '# PYR: no factors' not in (out / 'load_weight_norm.py').read_text()
+
+
+def test_the_lookup_check_of_the_docs_finds_netpynes_index_and_none_with_the_loading_lines(tmp_path):
+    """docs/netpyne_lookup_check.py, run as a user would from anywhere."""
+    script = PROJECT / 'docs' / 'netpyne_lookup_check.py'
+    own = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert own.returncode == 1, own.stderr[-3000:]
+    lines = own.stdout.splitlines()
+    assert lines[1:5] == ["90 of 180 synapses got another segment's factor", '  centres: 24 of 45', '  ends: 16 of 36',
+                          '  spread: 50 of 99']
+    # segment 0's centre on a 3-segment section reads the last segment's factor; segment 1's is right
+    assert any(line.split() == ['centres', '3', '0.1667', '0', '2'] for line in lines)
+    assert not any(line.split()[:3] == ['centres', '3', '0.5000'] for line in lines[5:])
+    fixed = subprocess.run([sys.executable, str(script), '--own-segment'], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=300)
+    assert fixed.returncode == 0, fixed.stderr[-3000:]
+    assert "0 of 180 synapses got another segment's factor" in fixed.stdout
