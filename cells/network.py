@@ -421,8 +421,9 @@ def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chose
     type is measured with the synapse the model's excitatory rules onto it use (see
     ``synapses_of_cell_types``), or with ``chosen_synmechs`` and ``fractions`` where given.
     Sets cfg.cellTypes ({label: {'cell': file, 'soma': section, 'synMechParams': its
-    synapse, 'rules': the rules that put synapses on it (``rules_onto``)}}), cfg.cell (the first cell type, whose synapse cfg.synMechParams gets) and
-    cfg.modFolder (``mod_folder``, else the model's). Returns the ``Network``."""
+    synapse, 'rules': the rules that put synapses on it (``rules_onto``)}}), cfg.cell (the
+    first cell type, whose synapse cfg.synMechParams gets) and cfg.modFolder
+    (``mod_folder``, else the model's). Returns the ``Network``."""
     net_params_path = net_params_file(net_params_path)
     mod_folder = Path(mod_folder).resolve() if mod_folder else model_mod_folder(net_params_path)
     net_params, model_cfg = load_model(net_params_path, cfg_path, mod_folder)
