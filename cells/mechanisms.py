@@ -1,15 +1,17 @@
 """Compile and load NMODL mechanisms.
 
 The project's mod folder, together with a user's mod folder if one is given, is compiled
-with nrnivmodl into ``cells/build/<hash>/``, where the hash covers the names and contents
+with nrnivmodl into ``cells/build/<hash>/``, where the hash covers the NEURON version (one
+checkout used from two environments keeps a build for each) and the names and contents
 of every file compiled: the .mod files and the helpers they may include (``.inc``, ``.h``,
 ``.c``/``.cpp`` files and any file an INCLUDE statement names). A changed file gives a new
 build; an unchanged set is compiled once and reused. A user's file that defines a
 mechanism of the same name as one of ours replaces ours. Which names a file defines is
 read with NEURON's own NMODL parser (``neuron.nmodl``).
 
-A user's .mod file that does not compile (old C code in VERBATIM blocks, say) is left out
-of the build, and the build records it with the compiler's message: using one of its
+A user's .mod file that does not compile (old C code in VERBATIM blocks, say), or whose
+code needs a symbol nothing defines (found when NEURON 8 links its special, or when the
+library is loaded into a fresh NEURON 9), is left out of the build, and the build records it with the compiler's message: using one of its
 mechanisms is then an error carrying that message (see ``check_cell_mechanisms``), and a
 model that uses none of them runs with a warning naming the file. Loading is idempotent
 per process.
@@ -142,9 +144,19 @@ def build_files(user_mod_dir=None):
     return theirs + helper_files(user_mod_dir) + kept
 
 
+@functools.lru_cache(maxsize=None)
+def neuron_version():
+    """The version of the NEURON this Python runs, whose nrnivmodl builds for it alone."""
+    import neuron
+
+    return str(getattr(neuron, '__version__', 'unknown'))
+
+
 def content_hash(files):
-    """A short hex digest of the names and bytes of the given files."""
+    """A short hex digest of the NEURON version and the names and bytes of the given
+    files: a build belongs to the NEURON that made it."""
     digest = hashlib.sha256(BUILD_FORMAT)
+    digest.update(neuron_version().encode() + b'\0')
     for path in files:
         digest.update(path.name.encode())
         digest.update(b'\0')
@@ -271,12 +283,16 @@ def built_in_mechanisms():
 
 
 FAILED_TARGET = re.compile(r"make: \*\*\* \[[^\]]*?:\s*(?:\./)?([^\s\]]+)\.(?:o|cpp)\] Error")
+# a symbol no file defines, as the linker (NEURON 8's special) or dlopen (NEURON 9) names it
+UNDEFINED = re.compile(r"undefined reference to [`']([^'`]+)'|undefined symbol: (\S+)")
+LOAD_CHECK = 'import sys\nfrom neuron import h\nsys.exit(0 if h.nrn_load_dll(sys.argv[1]) else 3)'
 
 
 def _run_nrnivmodl(build_dir, folder, user_mods):
-    """Run nrnivmodl in ``build_dir`` on its mod/ folder until the library links, each
-    time leaving out the user's .mod files whose translation or compilation failed.
-    Returns those files: {name: {'mechanisms': [...], 'message': ...}}."""
+    """Run nrnivmodl in ``build_dir`` on its mod/ folder until the library links and loads
+    into a fresh NEURON, each time leaving out the user's .mod files whose translation,
+    compilation or link failed, or that need a symbol nothing defines. Returns those
+    files: {name: {'mechanisms': [...], 'message': ...}}."""
     sources = build_dir / 'mod'
     env = {**os.environ, 'MAKEFLAGS': 'k'}  # report every file that fails, not the first
     dropped = {}
@@ -284,8 +300,11 @@ def _run_nrnivmodl(build_dir, folder, user_mods):
         proc = subprocess.run([_nrnivmodl(), 'mod'], cwd=build_dir, capture_output=True, text=True, env=env)
         output = compiler_message(proc.stdout + proc.stderr)
         if proc.returncode == 0 and _library(build_dir).exists():
-            return dropped
-        failed = sorted({f'{base}.mod' for base in FAILED_TARGET.findall(output)})
+            output = _load_failure(build_dir)
+            if output is None:
+                return dropped
+        failed = sorted({f'{base}.mod' for base in FAILED_TARGET.findall(output)} - {'special.mod'})
+        failed = failed or needing_undefined(build_dir, output, user_mods)
         if not failed or not set(failed) <= user_mods or not set(failed) - set(dropped):
             shutil.rmtree(build_dir / platform.machine(), ignore_errors=True)
             raise UserError(f'nrnivmodl failed for {folder}:\n{output}')
@@ -296,15 +315,45 @@ def _run_nrnivmodl(build_dir, folder, user_mods):
                 'message': file_message(output, Path(name).stem),
             }
             (sources / name).unlink()
+        shutil.rmtree(build_dir / platform.machine(), ignore_errors=True)
         if not any(sources.glob('*.mod')):
             raise UserError(f'nrnivmodl failed for {folder}: no .mod file compiled:\n{output}')
 
 
+def _load_failure(build_dir):
+    """None if the library just built loads into a fresh NEURON; else what it said."""
+    proc = subprocess.run([sys.executable, '-c', LOAD_CHECK, str(_library(build_dir))], capture_output=True, text=True)
+    return None if proc.returncode == 0 else compiler_message(proc.stdout + proc.stderr)
+
+
+def needing_undefined(build_dir, output, user_mods):
+    """The user's .mod files whose objects use a symbol that ``output`` (the linker's or
+    dlopen's) says nothing defines, by ``nm -u`` (names as linked and as demangled)."""
+    symbols = {name for pair in UNDEFINED.findall(output) for name in pair if name}
+    wanted = symbols | {name.split('(')[0] for name in symbols}
+    found = []
+    for name in sorted(user_mods):
+        obj = build_dir / platform.machine() / f'{Path(name).stem}.o'
+        if not obj.exists():
+            continue
+        used = set()
+        for demangle in ([], ['-C']):
+            proc = subprocess.run(['nm', '-u', *demangle, str(obj)], capture_output=True, text=True)
+            for line in proc.stdout.splitlines():
+                symbol = line.split(' U ', 1)[-1].strip()
+                used.update({symbol, symbol.split('(')[0]})
+        if used & wanted:
+            found.append(name)
+    return found
+
+
 def file_message(output, stem, lines=6):
-    """The compiler's error lines about the file ``stem``.mod (its .cpp or .mod)."""
-    mentions = re.compile(rf'\b{re.escape(stem)}\.(?:cpp|mod|o)\b')
+    """The compiler's (or linker's) error lines about the file ``stem``.mod (its .c, .cpp,
+    .mod or .o), else those naming a symbol nothing defines."""
+    mentions = re.compile(rf'\b{re.escape(stem)}\.(?:c|cpp|mod|o)\b')
     about = [line.strip() for line in output.splitlines() if mentions.search(line) and 'rror' in line]
-    return '\n'.join(about[:lines]) or f'{stem}.mod failed to compile'
+    about = about or [line.strip() for line in output.splitlines() if UNDEFINED.search(line)]
+    return '\n'.join(list(dict.fromkeys(about))[:lines]) or f'{stem}.mod failed to compile'
 
 
 def compiler_message(output):

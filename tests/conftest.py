@@ -3,7 +3,7 @@
 import pytest
 
 from cells.generate_pyramidal import DEFAULT_FILE
-from tests.helpers import run_command
+from tests.helpers import MPI, OLDER, environment, run_command
 
 DEFAULT_GRID = ['--secs', 'soma', 'dendrite', 'axon_1', '--weights', '0.001', '0.002', '0.003']
 GENERATED_GRID = ['--cell', str(DEFAULT_FILE), '--secs', 'basal_0', '--all-segments', '--weights', '0.0008', '0.0012']
@@ -24,6 +24,18 @@ def parallel_run(tmp_path_factory):
 def generated_run(tmp_path_factory):
     """The generated cell, soma and every segment of basal_0 x 2 weights, through the Batch."""
     return grid_run(tmp_path_factory, 'generated', GENERATED_GRID)
+
+
+@pytest.fixture(scope='session')
+def with_mpi(tmp_path_factory):
+    """This NEURON and NetPyNE, with MPI (tests marked slow and grouped 'environments')."""
+    return environment(tmp_path_factory.mktemp('venv') / 'mpi', [MPI])
+
+
+@pytest.fixture(scope='session')
+def older(tmp_path_factory):
+    """The older NEURON and NetPyNE, with MPI (tests marked slow and grouped 'environments')."""
+    return environment(tmp_path_factory.mktemp('venv') / 'older', [*OLDER, MPI])
 
 
 SHARED_RUNS = ('parallel_run', 'generated_run')

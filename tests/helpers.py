@@ -67,3 +67,20 @@ def in_child(function, *args):
     if not ok:
         raise value
     return value
+
+
+# The older NEURON and NetPyNE labs run, and the MPI for networks on more than one rank:
+# the slow tests install them with pip into virtual environments over this one's packages.
+OLDER = ('neuron==8.2.7', 'netpyne==1.0.6')
+MPI = 'mpich==5.0.2'
+
+
+def environment(root, packages):
+    """A virtual environment at ``root`` over this one's packages, with ``packages``
+    installed by pip (without their dependencies, which this one has); its python."""
+    subprocess.run([sys.executable, '-m', 'venv', '--system-site-packages', str(root)], check=True, timeout=300)
+    python = Path(root) / 'bin' / 'python'
+    proc = subprocess.run([str(python), '-m', 'pip', 'install', '-q', '--no-deps', *packages], capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return python

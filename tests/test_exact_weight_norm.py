@@ -11,14 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PROJECT, run_command
+from tests.helpers import OLDER, PROJECT, run_command
 
 MODEL = PROJECT / 'tests' / 'fixtures' / 'placements'
 BUILDS = ('create', 'createSimulateAnalyze', 'step by step')
-# The older NetPyNE and the NEURON it runs on, and the MPI for runs on more than one rank:
-# each installed by pip into a virtual environment of its own, over this one's packages.
-OLDER = ('neuron==8.2.7', 'netpyne==1.0.6')
-MPI = 'mpich==5.0.2'
 
 # In a fresh process (or one per MPI rank), as a model's init.py runs, in a copy of the
 # model whose netParams.py ends with the given line: NetPyNE reads cfg.py and
@@ -159,31 +155,8 @@ def test_netpynes_own_lookup_gives_many_synapses_another_segments_factor(measure
     assert {rule for rule, *_ in wrong} >= {'explicit', 'spread', 'map1d', 'map2d'}
 
 
-def environment(root, packages):
-    """A virtual environment at ``root`` over this one's packages, with ``packages``
-    installed by pip; its python."""
-    subprocess.run([sys.executable, '-m', 'venv', '--system-site-packages', str(root)], check=True, timeout=300)
-    python = root / 'bin' / 'python'
-    proc = subprocess.run([str(python), '-m', 'pip', 'install', '-q', '--no-deps', *packages], capture_output=True,
-                          text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return python
-
-
-@pytest.fixture(scope='module')
-def with_mpi(tmp_path_factory):
-    """This NEURON and NetPyNE, with MPI."""
-    return environment(tmp_path_factory.mktemp('venv') / 'mpi', [MPI])
-
-
-@pytest.fixture(scope='module')
-def older(tmp_path_factory):
-    """The older NEURON and NetPyNE, with MPI."""
-    return environment(tmp_path_factory.mktemp('venv') / 'older', [*OLDER, MPI])
-
-
 @pytest.mark.slow
-@pytest.mark.xdist_group('exact_weight_norm_environments')
+@pytest.mark.xdist_group('environments')
 def test_every_synapse_exact_on_two_mpi_ranks(measured, with_mpi, tmp_path):
     """The PYR cells are shared out between two ranks; each rank connects its own."""
     proc, out = measured
@@ -194,7 +167,7 @@ def test_every_synapse_exact_on_two_mpi_ranks(measured, with_mpi, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group('exact_weight_norm_environments')
+@pytest.mark.xdist_group('environments')
 @pytest.mark.parametrize('build, ranks', [(build, 1) for build in BUILDS] + [('create', 2)])
 def test_every_synapse_exact_with_the_older_netpyne(measured, older, build, ranks, tmp_path):
     proc, out = measured
@@ -205,7 +178,7 @@ def test_every_synapse_exact_with_the_older_netpyne(measured, older, build, rank
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group('exact_weight_norm_environments')
+@pytest.mark.xdist_group('environments')
 def test_older_netpynes_own_lookup_is_as_wrong(measured, older, tmp_path):
     """The older NetPyNE computes the same index: without the loading lines, its synapses
     too carry other segments' factors."""

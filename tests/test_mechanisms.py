@@ -1,13 +1,22 @@
 """NMODL compilation: content-keyed builds, compiler messages on failure."""
 
+import json
 import shutil
+import subprocess
 
 import pytest
 
 from cells.mechanisms import (
-    MOD_DIR, check_cell_mechanisms, clashing_files, compile_mechanisms, content_hash, mod_files, unused_dropped,
+    MOD_DIR,
+    check_cell_mechanisms,
+    clashing_files,
+    compile_mechanisms,
+    content_hash,
+    mod_files,
+    unused_dropped,
 )
 from errors import UserError
+from tests.helpers import PROJECT
 
 
 def test_hash_follows_content(tmp_path):
@@ -88,3 +97,72 @@ def test_files_neuron_could_not_load_together_are_left_out(tmp_path):
     with pytest.raises(UserError, match="'kdr' of section 'dend' is defined in kdr.mod, which is left out of the build: "
                                         'kdr_old.mod also defines kdr; keep one'):
         check_cell_mechanisms({'secs': {'dend': {'mechs': {'kdr': {}}}}}, {'pas'}, build)
+
+
+# A file that compiles on every NEURON but needs a function nothing defines: NEURON 8's
+# nrnivmodl fails to link its special, NEURON 9's library fails to load.
+NEEDS_UNDEFINED = """NEURON { SUFFIX deadlink RANGE x }
+ASSIGNED { x }
+VERBATIM
+extern double wscale_defined_nowhere(double);
+ENDVERBATIM
+BREAKPOINT {
+VERBATIM
+    x = wscale_defined_nowhere(1.0);
+ENDVERBATIM
+}
+"""
+KEEP = 'NEURON { SUFFIX keep RANGE g }\nPARAMETER { g = 1 }\n'
+
+# In a fresh process of the given python: compile the folder, load the build, insert keep.
+BUILD_AND_LOAD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from cells.mechanisms import compile_mechanisms, load_mechanisms, neuron_version
+build = load_mechanisms(sys.argv[2], sys.argv[3])
+from neuron import h
+section = h.Section(name='soma')
+section.insert('keep')
+print(json.dumps({'version': neuron_version(), 'library': str(build.library), 'dropped': build.dropped}))
+"""
+
+
+def build_and_load(python, tmp_path, build_root):
+    mods = tmp_path / 'mod'
+    if not mods.exists():
+        mods.mkdir()
+        (mods / 'deadlink.mod').write_text(NEEDS_UNDEFINED)
+        (mods / 'keep.mod').write_text(KEEP)
+    proc = subprocess.run([str(python), '-c', BUILD_AND_LOAD, str(PROJECT), str(mods), str(build_root)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def assert_left_out_for_its_symbol(found):
+    assert list(found['dropped']) == ['deadlink.mod']
+    assert found['dropped']['deadlink.mod']['mechanisms'] == ['deadlink']
+    assert 'wscale_defined_nowhere' in found['dropped']['deadlink.mod']['message']
+
+
+def test_a_file_needing_a_symbol_nothing_defines_is_left_out(tmp_path):
+    import sys
+
+    assert_left_out_for_its_symbol(build_and_load(sys.executable, tmp_path, tmp_path / 'build'))
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group('environments')
+def test_each_neuron_version_keeps_its_own_build_and_leaves_the_file_out(older, tmp_path):
+    """One checkout used from two environments: each NEURON builds, and finds, its own
+    library; NEURON 8 fails to link the file where NEURON 9 fails to load it."""
+    import sys
+
+    build_root = tmp_path / 'build'
+    newer = build_and_load(sys.executable, tmp_path, build_root)
+    old = build_and_load(older, tmp_path, build_root)
+    assert old['version'].startswith('8.2') and not newer['version'].startswith('8.2')
+    assert old['library'] != newer['library']
+    assert_left_out_for_its_symbol(old)
+    assert 'undefined reference' in old['dropped']['deadlink.mod']['message']
+    assert build_and_load(sys.executable, tmp_path, build_root) == newer  # each is found again
