@@ -60,7 +60,6 @@ def __getattr__(name):
     if name != 'netParams':
         raise AttributeError(f"module 'netParams' has no attribute {name!r}")
     import __main__
-
     from cells.mechanisms import load_mechanisms
     from engines.point import load_cfg
 

@@ -236,7 +236,7 @@ def weight_norm_map(cell, table, path, title=None, filled=()):
     fig, ax = plt.subplots(figsize=(6, 7))
     paths = section_paths(cell)
     outside = [name for name in paths if name not in table]
-    for name, points in paths.items():
+    for points in paths.values():
         ax.plot([p[0] for p in points], [p[1] for p in points], color='0.8', linewidth=1)
     if outside:
         ax.plot([], [], color='0.8', linewidth=1, label=f'not in the weightNorm ({len(outside)} sections)')

@@ -84,7 +84,7 @@ class TargetSearch:
         """ln(weight) of the next step inside the bracket: Brent's method on the
         reciprocal scale (1 / weight against 1 - target / EPSP), on which a saturating
         EPSP curve is close to a straight line."""
-        (a, fa), (b, fb) = self.low, self.high
+        (a, _), (b, fb) = self.low, self.high
         width = b - a
         middle = a + width / 2
         if fb is None:

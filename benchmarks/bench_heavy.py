@@ -34,7 +34,8 @@ GOAL_SECONDS = 30 * 60
 def full_run_epsp(sec, loc, weight):
     """The EPSP of a whole 1000 ms fixed-step simulation in a fresh process (init.py)."""
     proc = subprocess.run(
-        [sys.executable, 'init.py', '--cell', str(HEAVY), '--mod', str(HEAVY_MOD), '--sec', sec, '--loc', repr(loc), '--weight', repr(weight)],
+        [sys.executable, 'init.py', '--cell', str(HEAVY), '--mod', str(HEAVY_MOD), '--sec', sec, '--loc', repr(loc),
+         '--weight', repr(weight)],
         cwd=PROJECT, capture_output=True, text=True,
     )
     if proc.returncode != 0:

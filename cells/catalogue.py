@@ -8,9 +8,8 @@ import json
 import pickle
 from pathlib import Path
 
-from errors import UserError
-
 from cells import pt5b
+from errors import UserError
 
 _BUILT_IN = {pt5b.LABEL: pt5b.cell_params}
 

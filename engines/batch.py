@@ -21,7 +21,7 @@ from pathlib import Path
 from engines import point, targeted
 from engines.outputs import GRID_FOLDER
 from engines.pool import exit_description
-from engines.spec import unit_values, tag
+from engines.spec import tag, unit_values
 from errors import last_error_line
 
 BATCH_LABEL = 'grid'

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from analysis.results import read_json, write_json_atomic, write_atomic
+from analysis.results import read_json, write_atomic, write_json_atomic
 from engines import batch, point, slurm, targeted
 from engines.outputs import GRID_FOLDER
 from engines.progress import JobProgress

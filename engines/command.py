@@ -16,7 +16,7 @@ from pathlib import Path
 from cells import catalogue, network
 from engines import batch, cluster, inline, inputs, measurement, outputs, point, self_check, targeted, validation
 from engines.progress import Progress
-from engines.spec import CELL, SPEC_FILE, PLACE, WEIGHT, RunSpec, cell_folder, check_dimension
+from engines.spec import CELL, PLACE, SPEC_FILE, WEIGHT, RunSpec, cell_folder, check_dimension
 from errors import UserError
 
 ENGINES = {'batch': batch, 'inline': inline}

@@ -10,7 +10,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from analysis.results import json_line, read_json, write_json_atomic
+from analysis.results import json_line, read_json, write_json_atomic  # noqa: F401  (json_line: init.py prints with it)
 from engines import inputs, measurement
 from errors import UserError
 

@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from errors import UserError
 from engines.inputs import check_grid, check_point
+from errors import UserError
 
 
 def make_cfg(**changes):

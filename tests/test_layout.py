@@ -61,3 +61,15 @@ def test_lower_layers_do_not_import_higher_ones():
 def test_the_cycle_finder_finds_a_cycle():
     assert cycle_through({'a': {'b'}, 'b': {'c'}, 'c': {'a'}}, 'a') == ['a', 'b', 'c', 'a']
     assert cycle_through({'a': {'b'}, 'b': set()}, 'a') is None
+
+
+def test_ruff_finds_nothing():
+    """The lint rules of pyproject.toml hold everywhere (``ruff check``)."""
+    import subprocess
+    import sys
+
+    from tests.helpers import PROJECT
+
+    proc = subprocess.run([sys.executable, '-m', 'ruff', 'check', '--no-cache', '.'], cwd=PROJECT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]

@@ -108,7 +108,7 @@ def test_a_model_that_cannot_be_restarted_is_measured_from_0_ms(tmp_path, integr
     assert 'mechanism leakdrift' in warning[0] and str(MOD / 'leak_drift.mod') in warning[0]
     assert 'measured by whole runs from 0 ms instead' in warning[0]
     assert points['status'].eq('ok').all() and not points['from_saved_state'].astype(bool).any()
-    assert_equal_epsps(points, reference, integration == 'cvode').sum() == len(reference)
+    assert assert_equal_epsps(points, reference, integration == 'cvode').sum() == len(reference)
     checked = json.loads((tmp_path / 'inline' / 'run.json').read_text())['self_check']
     assert checked['outcomes'] == {'from 0 ms': checked['checks']}
     assert {failed['mechanism'] for failed in checked['failed']} == {'leakdrift'}
