@@ -4,7 +4,7 @@
     add_weight_norm(netParams, 'PT5B', 'results/weight_norm.pkl')
 
 NetPyNE then multiplies the weight of every connection onto a section of that cell by
-``weightNorm[int(round(loc * nseg)) - 1]`` of that section (see README: this index is the
+``weightNorm[int(round(loc * nseg)) - 1]`` of that section (see docs/netpyne_weightnorm_lookup.md: this index is the
 neighbouring segment's for synapses at the centre of even-numbered segments).
 """
 

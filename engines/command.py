@@ -184,11 +184,14 @@ def parse_args(argv, search_params):
     parser.add_argument('--cvode', action='store_true', help="NEURON's variable time step (CVode) instead of cfg.dt")
     parser.add_argument('--atol', type=float, help='CVode absolute tolerance, at most 1e-4 (default: cfg.cvode_atol, 1e-4)')
     parser.add_argument(
-        '--engine', choices=sorted(ENGINES), default='batch',
-        help='batch: NetPyNE Batches, one process per point; inline: worker processes that reuse one model each',
+        '--engine', choices=sorted(ENGINES),
+        help='batch: NetPyNE Batches, one process per point; inline: worker processes that reuse one model each '
+             '(default: batch for the grid, inline for --search target)',
     )
     add_cluster_arguments(parser)
     options = parser.parse_args(argv)
+    if options.engine is None:
+        options.engine = 'inline' if options.search == 'target' else 'batch'
     check_cluster_options(options, argv)
     if options.collect or options.resume:
         return options

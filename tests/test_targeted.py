@@ -1,5 +1,6 @@
 """Targeted search through both engines: converged weights, few simulations, clear failures."""
 
+import json
 import math
 import pickle
 
@@ -37,7 +38,9 @@ def test_both_engines_converge_to_the_same_weights_in_few_simulations(tmp_path):
 
 
 def test_a_target_no_weight_reaches_is_reported(tmp_path):
-    proc, points, summary = targeted(tmp_path, 'cap', '--secs', 'axon_1', '--max-weight', '0.002', '--engine', 'inline')
+    """Without --engine, a targeted search runs on the inline engine."""
+    proc, points, summary = targeted(tmp_path, 'cap', '--secs', 'axon_1', '--max-weight', '0.002')
+    assert json.loads((tmp_path / 'cap' / 'run.json').read_text())['engine'] == 'inline'
     assert not summary['in_range'].any() and summary['weight_at_target'].isna().all()
     assert summary['search'].item() == 'no weight up to 0.002 uS reaches 0.5 mV'
     assert 'not found: no weight up to 0.002 uS' in proc.stdout
