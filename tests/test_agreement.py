@@ -9,6 +9,8 @@ import pytest
 from analysis import agreement
 from engines import self_check
 
+pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
+
 
 def trace(start=0.0, stop=50.0, step=0.1, shift=0.0):
     t = np.round(np.arange(start, stop + step / 2, step), 9)

@@ -13,6 +13,8 @@ from cells.generate_pyramidal import DEFAULT_FILE, generate
 from cells.mechanisms import MOD_DIR, build_files, check_cell_mechanisms, mechanism_names
 from errors import UserError
 
+pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
+
 
 def test_generated_cell_is_reproducible_and_shipped():
     cell = generate(1)

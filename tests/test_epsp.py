@@ -5,6 +5,8 @@ import pytest
 
 from analysis.epsp import baseline_line, epsp_amplitude, epsp_features, loss, peak_is_past
 
+pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
+
 DT = 0.1
 ONSET = 701.0
 

@@ -189,6 +189,7 @@ def test_older_netpynes_own_lookup_is_as_wrong(measured, older, tmp_path):
     assert len(off_their_segment(synapses, table, rule_weights())) > len(synapses) / 4
 
 
+@pytest.mark.unit
 def test_rule_sections_as_netpyne_reads_them():
     from cells.network import rule_sections
 
@@ -201,6 +202,7 @@ def test_rule_sections_as_netpyne_reads_them():
     assert rule_sections(None, {'secs': {'soma_0': {}, 'dend': {}}}) == ['soma_0']
 
 
+@pytest.mark.unit
 def test_coverage_gaps_name_the_sections_and_the_rules_that_reach_them():
     from analysis.weight_norm import coverage_gaps
 

@@ -6,6 +6,8 @@ import pytest
 
 from analysis.fit import summarise, weight_at_target, weight_norm
 
+pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
+
 
 def test_interpolates_between_bracketing_points():
     weight, in_range = weight_at_target([0.001, 0.002, 0.003], [0.3, 0.6, 0.9], 0.5)

@@ -7,6 +7,8 @@ import pytest
 from engines.inputs import check_grid, check_point
 from errors import UserError
 
+pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
+
 
 def make_cfg(**changes):
     values = dict(

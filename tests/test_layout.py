@@ -2,7 +2,11 @@
 
 import ast
 
+import pytest
+
 from tests.helpers import PROJECT
+
+pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
 
 PACKAGES = ('analysis', 'cells', 'engines')
 

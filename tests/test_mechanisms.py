@@ -19,6 +19,7 @@ from errors import UserError
 from tests.helpers import PROJECT
 
 
+@pytest.mark.unit
 def test_hash_follows_content(tmp_path):
     for path in mod_files(MOD_DIR):
         shutil.copy(path, tmp_path)
@@ -67,6 +68,7 @@ def test_a_failure_no_file_explains_is_an_error_with_the_compiler_output(tmp_pat
     assert 'helper' in str(failure.value)
 
 
+@pytest.mark.unit
 def test_missing_or_empty_mod_folder(tmp_path):
     with pytest.raises(UserError, match='not found'):
         mod_files(tmp_path / 'absent')
@@ -74,6 +76,7 @@ def test_missing_or_empty_mod_folder(tmp_path):
         mod_files(tmp_path)
 
 
+@pytest.mark.unit
 def test_files_neuron_could_not_load_together_are_left_out(tmp_path):
     mods = tmp_path / 'mod'
     mods.mkdir()

@@ -7,6 +7,8 @@ import pytest
 
 from analysis.plots import epsp_vs_weight, weight_norm_by_cell, weight_norm_map, weight_norm_vs_distance
 
+pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
+
 PNG = b'\x89PNG\r\n\x1a\n'
 
 

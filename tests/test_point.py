@@ -10,6 +10,8 @@ import pytest
 from engines.measurement import error_record, point_record
 from engines.point import CapturedOutput, parse_init_args
 
+pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
+
 
 def make_cfg(**changes):
     values = dict(

@@ -7,6 +7,8 @@ import pytest
 
 from engines.pool import exit_description, run_tasks
 
+pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
+
 
 def work(task):
     if task == 'segfault':

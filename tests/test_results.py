@@ -8,6 +8,8 @@ import pytest
 
 from analysis.results import json_line, read_json, write_json_atomic
 
+pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
+
 
 def test_round_trip_with_nan_as_null(tmp_path):
     path = tmp_path / 'out' / 'results.json'

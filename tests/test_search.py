@@ -7,6 +7,8 @@ import pytest
 
 from analysis.search import TargetSearch
 
+pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
+
 
 def run(curve, target=0.5, tol=0.0005, first=0.001, cap=1.0, threshold=math.inf, slope=None):
     search = TargetSearch(target, tol, first, cap, slope=slope)

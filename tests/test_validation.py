@@ -12,6 +12,7 @@ from engines.validation import verdict_line
 from tests.helpers import assert_one_line_error, run_command
 
 
+@pytest.mark.unit
 def test_places_are_drawn_as_networks_place_them_and_again_with_the_same_seed():
     lengths, nsegs = {'short': 100.0, 'long': 300.0}, {'short': 3, 'long': 9}
     first = draw_places(lengths, nsegs, 6000, np.random.default_rng(7))
@@ -35,10 +36,12 @@ def test_places_are_drawn_as_networks_place_them_and_again_with_the_same_seed():
     assert {loc < 0.5 for _, loc in ends} == {True, False}
 
 
+@pytest.mark.unit
 def test_the_segment_holding_a_location():
     assert [segment_index(loc, 4) for loc in (0.0, 0.24, 0.25, 0.6, 0.99, 1.0)] == [0, 0, 1, 2, 3, 3]
 
 
+@pytest.mark.unit
 def test_verdict_of_synthetic_rows():
     rows = [
         {'sec': 'a', 'loc': 0.1, 'target': 0.5, 'epsp_netpyne': 0.55, 'epsp_loaded': 0.5, 'epsp_exact': 0.5},
