@@ -16,8 +16,8 @@ OUT/results.json and OUT/summary.json.
 
 import sys
 
-from engines import command
-from errors import exits_cleanly
+from wscale.cli import command
+from wscale.errors import exits_cleanly
 
 search_params = {
     'sec': ['soma', 'dendrite', 'axon_0', 'axon_1'],

@@ -11,8 +11,10 @@ and also writes its record to ``<saveFolder>/<simLabel>_point.json``; with targe
 
 import sys
 
-from engines import measurement, point, targeted
-from errors import exits_cleanly
+from wscale.errors import exits_cleanly
+from wscale.measure import measurement
+from wscale.run import point
+from wscale.search import targeted
 
 
 @exits_cleanly

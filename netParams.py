@@ -61,7 +61,7 @@ def __getattr__(name):
         raise AttributeError(f"module 'netParams' has no attribute {name!r}")
     import __main__
     from cells.mechanisms import load_mechanisms
-    from engines.point import load_cfg
+    from wscale.run.point import load_cfg
 
     cfg = getattr(__main__, 'cfg', None)
     cfg = cfg if isinstance(cfg, specs.SimConfig) else load_cfg()

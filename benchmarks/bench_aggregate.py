@@ -16,8 +16,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis.results import write_json_atomic  # noqa: E402
-from engines import batch, outputs, point  # noqa: E402
-from engines.spec import RunSpec  # noqa: E402
+from wscale.engines import batch  # noqa: E402
+from wscale.report import outputs  # noqa: E402
+from wscale.run import point  # noqa: E402
+from wscale.run.spec import RunSpec  # noqa: E402
 
 
 def synthetic_grid(folder, sections, nseg, weights):

@@ -9,7 +9,7 @@ import pickle
 from pathlib import Path
 
 from cells import pt5b
-from errors import UserError
+from wscale.errors import UserError
 
 _BUILT_IN = {pt5b.LABEL: pt5b.cell_params}
 

@@ -32,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from errors import UserError
+from wscale.errors import UserError
 
 MOD_DIR = Path(__file__).resolve().parent / 'mod'
 BUILD_ROOT = Path(__file__).resolve().parent / 'build'

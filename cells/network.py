@@ -21,7 +21,7 @@ from pathlib import Path
 
 from analysis.results import safe_name, write_json_atomic
 from cells import catalogue, mechanisms, synapses
-from errors import UserError
+from wscale.errors import UserError
 
 CELL_FILES = mechanisms.BUILD_ROOT / 'cells'  # each cell type's cellParams, by content
 

@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 
 from cells import mechanisms
-from errors import UserError
+from wscale.errors import UserError
 
 WEIGHT_FRACTION = 'weightFraction'
 

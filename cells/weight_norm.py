@@ -13,7 +13,7 @@ import pickle
 from pathlib import Path
 
 from cells import exact_weight_norm
-from errors import UserError
+from wscale.errors import UserError
 
 
 def read_weight_norm(path):

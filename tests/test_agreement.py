@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from analysis import agreement
-from engines import self_check
+from wscale.measure import self_check
 
 pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
 

@@ -11,7 +11,7 @@ import pytest
 from cells import catalogue, synapses
 from cells.generate_pyramidal import DEFAULT_FILE, generate
 from cells.mechanisms import MOD_DIR, build_files, check_cell_mechanisms, mechanism_names
-from errors import UserError
+from wscale.errors import UserError
 
 pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
 

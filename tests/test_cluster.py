@@ -13,9 +13,9 @@ import time
 import pandas as pd
 import pytest
 
-from engines import cluster, slurm
 from tests.conftest import DEFAULT_GRID
 from tests.helpers import PROJECT, assert_one_line_error, patched_project, run_command
+from wscale.engines import cluster, slurm
 
 SMALL_GRID = ['--secs', 'soma', 'dendrite', '--weights', '0.001', '0.002']
 
@@ -140,7 +140,7 @@ def test_dry_run_writes_the_scripts_and_submits_nothing(tmp_path):
     text = scripts[0].read_text()
     for line in ('#SBATCH --partition=short', '#SBATCH --time=0:30:00', '#SBATCH --mem=2G', '#SBATCH --cpus-per-task=2'):
         assert line in text
-    assert f'-m engines.chunk_job {folder} chunk_0001' in text
+    assert f'-m wscale.engines.chunk_job {folder} chunk_0001' in text
     assert [json.loads(p.read_text())['units'] for p in sorted(folder.glob('chunk_*.json'))] == [[0, 1, 2], [3]]
     assert not (folder / 'jobs.tsv').exists() and not (out / 'results.json').exists()
 
@@ -271,7 +271,7 @@ def test_search_params_dimensions_on_the_cluster(slurm_cluster, tmp_path):
 
 
 def test_collect_while_jobs_run_and_a_different_run_into_the_folder_is_refused(slurm_cluster, tmp_path):
-    project = patched_project(tmp_path, {'engines/chunk_job.py': [
+    project = patched_project(tmp_path, {'wscale/engines/chunk_job.py': [
         ('    measurement.lean_netpyne()\n', '    __import__("time").sleep(60)  # a job that is still running\n'),
     ]})
     out = tmp_path / 'out'

@@ -144,7 +144,7 @@ def test_crashing_points_are_recorded_and_the_others_run(tmp_path):
 
 @pytest.mark.parametrize('engine', ['batch', 'inline'])
 def test_a_bug_in_the_measurement_fails_its_points_and_keeps_the_traceback(tmp_path, engine):
-    project = patched_project(tmp_path, {'engines/measurement.py': [(
+    project = patched_project(tmp_path, {'wscale/measure/measurement.py': [(
         '    ms, v in mV); an error if the voltage did not stay finite."""\n',
         "    if cfg.sec == 'dendrite':\n        raise KeyError('no such trace')\n",
     )]})

@@ -80,7 +80,7 @@ def test_netpyne_own_scripts_run_our_cfg_and_net_params(tmp_path):
     the cfg it loaded (here a cfg JSON of a dendritic point, as a Batch job's)."""
     script = tmp_path / 'run_netpyne.py'
     script.write_text(NETPYNE_SCRIPT)
-    cfg = json.loads(run_command('-c', 'from engines.point import load_cfg, cfg_settings; import json; '
+    cfg = json.loads(run_command('-c', 'from wscale.run.point import load_cfg, cfg_settings; import json; '
                                        'print(json.dumps(cfg_settings(load_cfg())))').stdout)
     cfg.update(sec='dendrite', weight=0.002)
     (tmp_path / 'cfg.json').write_text(json.dumps({'simConfig': cfg}))

@@ -87,7 +87,7 @@ def test_a_worker_that_dies_marks_its_points_failed(tmp_path):
 @pytest.mark.parametrize('jobs', ['1', '2'])
 def test_a_worker_that_dies_costs_only_the_point_it_was_on(tmp_path, jobs):
     project = patched_project(tmp_path, {
-        'engines/measurement.py': [
+        'wscale/measure/measurement.py': [
             ('import copy\n', 'import os\n'),
             ('        cfg.sec, cfg.loc, cfg.weight = sec, loc, weight\n',
              "        if sec == os.environ.get('WSCALE_TEST_CRASH_SEC'):\n            os.abort()\n"),

@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from engines.inputs import check_grid, check_point
-from errors import UserError
+from wscale.errors import UserError
+from wscale.run.inputs import check_grid, check_point
 
 pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
 

@@ -8,7 +8,29 @@ from tests.helpers import PROJECT
 
 pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
 
-PACKAGES = ('analysis', 'cells', 'engines')
+PACKAGES = ('analysis', 'cells', 'wscale', 'wscale/cli', 'wscale/engines', 'wscale/search', 'wscale/report',
+            'wscale/run', 'wscale/measure')
+
+# Each role and its layer: a module may import its own layer and those below, never above.
+LAYERS = {
+    'scripts': 7,            # M1_grid_search.py, init.py, cfg.py, netParams.py: what users run and edit
+    'wscale.cli': 6,         # the command line: options, settling a run, finishing it
+    'wscale.engines': 5,     # batch (NetPyNE Batches), inline (reused models), cluster (SLURM)
+    'wscale.search': 4,      # targeted search at a place, validation of a written file
+    'wscale.report': 4,      # output files, reports and progress
+    'wscale.run': 3,         # the settled run and its units, one point's run, input checks, worker processes
+    'wscale.measure': 2,     # one measurement: the measurer, restarts from a saved state, its self-check
+    'cells': 1,              # cells, synapses, mechanisms, a user's network model
+    'analysis': 0,           # pure functions of arrays and plain dicts
+    'wscale.errors': 0,      # the one-line error every layer raises
+}
+
+
+def role(module):
+    """The role of a module (the longest name in LAYERS it falls under); 'scripts' for the
+    top-level files."""
+    found = [name for name in LAYERS if module == name or module.startswith(name + '.')]
+    return max(found, key=len) if found else 'scripts'
 
 
 def project_imports():
@@ -16,6 +38,7 @@ def project_imports():
     files = list(PROJECT.glob('*.py')) + [path for package in PACKAGES for path in (PROJECT / package).glob('*.py')]
     names = {'.'.join(path.relative_to(PROJECT).with_suffix('').parts): path for path in files}
     names = {name.removesuffix('.__init__'): path for name, path in names.items()}
+    packages = {package.replace('/', '.') for package in PACKAGES}
     imports = {}
     for name, path in names.items():
         found = set()
@@ -25,7 +48,7 @@ def project_imports():
                 found.update(f'{node.module}.{alias.name}' for alias in node.names)
             elif isinstance(node, ast.Import):
                 found.update(alias.name for alias in node.names)
-        imports[name] = {module for module in found if module in names and module != name and module not in PACKAGES}
+        imports[name] = {module for module in found if module in names and module != name and module not in packages}
     return imports
 
 
@@ -46,20 +69,23 @@ def cycle_through(imports, start):
 
 def test_no_import_cycles():
     imports = project_imports()
-    assert 'engines.command' in imports and 'engines.measurement' in imports
+    assert 'wscale.cli.command' in imports and 'wscale.measure.measurement' in imports
     cycles = [cycle_through(imports, module) for module in imports]
     assert [cycle for cycle in cycles if cycle] == []
 
 
 def test_lower_layers_do_not_import_higher_ones():
     imports = project_imports()
-    for module, imported in imports.items():
-        if module.startswith(('cells', 'analysis')):
-            assert not {name for name in imported if name.startswith('engines')}, module
-        if module.startswith('analysis'):
-            assert not {name for name in imported if name.startswith('cells')}, module
-        if module.startswith('engines') and module != 'engines.command':
-            assert 'engines.command' not in imported, module
+    assert {role(module) for module in imports} == set(LAYERS)  # every role has its modules
+    upward = [(module, name) for module, imported in imports.items() for name in imported
+              if LAYERS[role(name)] > LAYERS[role(module)]]
+    assert upward == []
+
+
+def test_the_layer_check_sees_an_arrow_up():
+    assert role('wscale.measure.measurement') == 'wscale.measure' and role('M1_grid_search') == 'scripts'
+    assert role('wscale.errors') == 'wscale.errors' and role('cells.network') == 'cells'
+    assert LAYERS[role('wscale.cli.command')] > LAYERS[role('wscale.measure.measurement')]
 
 
 def test_the_cycle_finder_finds_a_cycle():

@@ -15,8 +15,8 @@ from cells.mechanisms import (
     mod_files,
     unused_dropped,
 )
-from errors import UserError
 from tests.helpers import PROJECT
+from wscale.errors import UserError
 
 
 @pytest.mark.unit

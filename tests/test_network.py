@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from cells.network import cell_types, excitatory_synmechs, load_model, model_mod_folder
-from errors import UserError
 from tests.helpers import PROJECT, in_child, run_command
+from wscale.errors import UserError
 
 MODEL = PROJECT / 'tests' / 'fixtures' / 'm1_style'
 

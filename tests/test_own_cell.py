@@ -153,7 +153,7 @@ def test_a_needed_mechanism_that_fails_to_compile_shows_the_compiler(tmp_path):
 def test_default_synapse_pair_excluded_sections_and_progress_against_plain_neuron(tmp_path):
     """cfg.py's AMPA + NMDA pair (half the weight each) on the generated cell, sections
     left out from the command line, progress lines; checked against plain NEURON."""
-    from engines.point import load_cfg
+    from wscale.run.point import load_cfg
 
     split = PROJECT / 'cells' / 'synapse_files' / 'ampa_nmda_split.json'
     assert load_cfg().synMechParams == json.loads(split.read_text())

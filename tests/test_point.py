@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from engines.measurement import error_record, point_record
-from engines.point import CapturedOutput, parse_init_args
+from wscale.measure.measurement import error_record, point_record
+from wscale.run.point import CapturedOutput, parse_init_args
 
 pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
 

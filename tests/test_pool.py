@@ -1,11 +1,11 @@
-"""Worker processes that outlive their tasks' crashes (engines.pool), on plain Python work."""
+"""Worker processes that outlive their tasks' crashes (wscale.run.pool), on plain Python work."""
 
 import os
 import signal
 
 import pytest
 
-from engines.pool import exit_description, run_tasks
+from wscale.run.pool import exit_description, run_tasks
 
 pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
 

@@ -62,7 +62,7 @@ def test_bad_search_settings(tmp_path, args, named):
 
 
 def test_seeds_come_from_the_nearest_searched_place_of_the_section_or_its_neighbours():
-    from engines.targeted import Seeds
+    from wscale.search.targeted import Seeds
 
     cell = {'secs': {
         'soma': {},

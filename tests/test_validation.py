@@ -8,8 +8,8 @@ import pytest
 
 from analysis.weight_norm import draw_places, segment_index, validation_verdict
 from cells.generate_pyramidal import DEFAULT_FILE
-from engines.validation import verdict_line
 from tests.helpers import assert_one_line_error, run_command
+from wscale.search.validation import verdict_line
 
 
 @pytest.mark.unit

@@ -14,10 +14,10 @@ import sys
 
 import pytest
 
-from engines.batch import parts
-from engines.spec import RunSpec
 from tests.helpers import PROJECT, assert_one_line_error, patched_project, run_command
 from tests.test_cluster import slurm_cluster  # noqa: F401 (a fixture)
+from wscale.engines.batch import parts
+from wscale.run.spec import RunSpec
 
 MODEL = PROJECT / 'tests' / 'fixtures' / 'm1_style'
 NETWORK = ['--netparams', MODEL / 'netParams.py']

@@ -1,5 +1,5 @@
 """The grid command: the one place that reads a command line. It parses and checks it,
-settles the run once (``engines.spec``), hands it to an engine and writes the outputs.
+settles the run once (``wscale.run.spec``), hands it to an engine and writes the outputs.
 
 Every engine is a module with ``run(spec, progress) -> records``: ``batch`` (NetPyNE
 Batches, one init.py process per point), ``inline`` (worker processes that reuse one
@@ -14,10 +14,14 @@ import time
 from pathlib import Path
 
 from cells import catalogue, network
-from engines import batch, cluster, inline, inputs, measurement, outputs, point, self_check, targeted, validation
-from engines.progress import Progress
-from engines.spec import CELL, PLACE, SPEC_FILE, WEIGHT, RunSpec, cell_folder, check_dimension
-from errors import UserError
+from wscale.engines import batch, cluster, inline
+from wscale.errors import UserError
+from wscale.measure import measurement, self_check
+from wscale.report import outputs
+from wscale.report.progress import Progress
+from wscale.run import inputs, point
+from wscale.run.spec import CELL, PLACE, SPEC_FILE, WEIGHT, RunSpec, cell_folder, check_dimension
+from wscale.search import targeted, validation
 
 ENGINES = {'batch': batch, 'inline': inline}
 SEARCHES = ('grid', 'target')
@@ -357,7 +361,7 @@ def stored(options, argv):
 
 
 def validate(spec, weight_norm, cell, label=None):
-    """--validate: check the weightNorm written by simulation (see engines.validation);
+    """--validate: check the weightNorm written by simulation (see wscale.search.validation);
     print the verdict (``label``: the cell type's); return the seconds it took."""
     started = time.perf_counter()
     which = f"{label}: " if label else ''

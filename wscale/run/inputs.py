@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 from cells import catalogue, mechanisms, synapses
-from errors import UserError
+from wscale.errors import UserError
 
 
 class ArgumentParser(argparse.ArgumentParser):

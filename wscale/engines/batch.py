@@ -18,11 +18,12 @@ import sysconfig
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from engines import point, targeted
-from engines.outputs import GRID_FOLDER
-from engines.pool import exit_description
-from engines.spec import tag, unit_values
-from errors import last_error_line
+from wscale.errors import last_error_line
+from wscale.report.outputs import GRID_FOLDER
+from wscale.run import point
+from wscale.run.pool import exit_description
+from wscale.run.spec import tag, unit_values
+from wscale.search import targeted
 
 BATCH_LABEL = 'grid'
 LOG_FILE = 'batch.log'

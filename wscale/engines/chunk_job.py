@@ -1,6 +1,6 @@
 """One SLURM job of a cluster run: measure the units of one chunk in one process.
 
-    python -m engines.chunk_job OUT/grid_batch chunk_0001
+    python -m wscale.engines.chunk_job OUT/grid_batch chunk_0001
 
 The run is read from OUT/grid_batch/cluster.json: the job measures with the spec the
 command settled when it submitted the run (cfg.py edited since changes nothing), through
@@ -14,15 +14,16 @@ import sys
 from pathlib import Path
 
 from analysis.results import write_json_atomic
-from engines import cluster, inline, measurement
-from errors import UserError, exits_cleanly
+from wscale.engines import cluster, inline
+from wscale.errors import UserError, exits_cleanly
+from wscale.measure import measurement
 
 
 @exits_cleanly
 def main(argv):
     measurement.lean_netpyne()
     if len(argv) != 2:
-        raise UserError('usage: python -m engines.chunk_job GRID_BATCH_FOLDER CHUNK')
+        raise UserError('usage: python -m wscale.engines.chunk_job GRID_BATCH_FOLDER CHUNK')
     folder, chunk = Path(argv[0]), argv[1]
     run = cluster.Run(folder)
     spec = cluster.spec_of(run.manifest, folder.parent)

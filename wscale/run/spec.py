@@ -20,8 +20,8 @@ from pathlib import Path
 
 from analysis.results import read_json, safe_name, write_json_atomic
 from cells import catalogue
-from engines.point import cfg_settings
-from errors import UserError
+from wscale.errors import UserError
+from wscale.run.point import cfg_settings
 
 SPEC_FILE = 'run_spec.json'
 PLACE = ('sec', 'loc')

@@ -151,7 +151,7 @@ def versions():
 def write_run_record(spec, points, seconds, cores, checked=None):
     """Write OUT/run.json: the settled run (its spec, command line included), the number
     of point records, the wall time in s of each stage (checks, engine, analysis), what
-    the self-checks of reused models found (``checked``, see ``engines.self_check.summary``;
+    the self-checks of reused models found (``checked``, see ``wscale.measure.self_check.summary``;
     None where no model was reused), the machine and the versions."""
     options = spec.options
     record = {

@@ -20,11 +20,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from analysis.results import read_json, write_atomic, write_json_atomic
-from engines import batch, point, slurm, targeted
-from engines.outputs import GRID_FOLDER
-from engines.progress import JobProgress
-from engines.spec import RunSpec, tag
-from errors import UserError, last_error_line
+from wscale.engines import batch, slurm
+from wscale.errors import UserError, last_error_line
+from wscale.report.outputs import GRID_FOLDER
+from wscale.report.progress import JobProgress
+from wscale.run import point
+from wscale.run.spec import RunSpec, tag
+from wscale.search import targeted
 
 MANIFEST = 'cluster.json'
 JOBS_FILE = 'jobs.tsv'
@@ -147,7 +149,7 @@ class Run:
                 lines.append(f'#SBATCH --{flag}={getattr(options, flag)}')
         lines += [
             f'cd {shlex.quote(str(point.PROJECT_DIR))}',
-            f'exec {shlex.quote(sys.executable)} -m engines.chunk_job {shlex.quote(str(self.folder))} {chunk}',
+            f'exec {shlex.quote(sys.executable)} -m wscale.engines.chunk_job {shlex.quote(str(self.folder))} {chunk}',
         ]
         path = self.folder / f'{chunk}.sbatch'
         write_atomic(path, lambda stream: stream.write('\n'.join(lines) + '\n'))

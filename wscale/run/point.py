@@ -11,10 +11,11 @@ import traceback
 from pathlib import Path
 
 from analysis.results import json_line, read_json, write_json_atomic  # noqa: F401  (json_line: init.py prints with it)
-from engines import inputs, measurement
-from errors import UserError
+from wscale.errors import UserError
+from wscale.measure import measurement
+from wscale.run import inputs
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]  # wscale/run/point.py: the project folder
 CFG_FILE = PROJECT_DIR / 'cfg.py'
 NET_PARAMS_FILE = PROJECT_DIR / 'netParams.py'
 POINT_SUFFIX = '_point.json'

@@ -10,7 +10,7 @@ import re
 import shutil
 import subprocess
 
-from errors import UserError
+from wscale.errors import UserError
 
 COMMAND_TIMEOUT = 60  # s
 ACTIVE = {

@@ -10,7 +10,7 @@ every INITIAL on the final structure, and only then puts the saved values back, 
 streams' positions included.
 
 What no restart can bring back (a C static a mechanism changes while it runs, say) is
-caught by the self-check of ``engines.measurement.Measurer``; ``snapshot`` gives the
+caught by the self-check of ``wscale.measure.measurement.Measurer``; ``snapshot`` gives the
 values it compares to name the mechanism.
 """
 

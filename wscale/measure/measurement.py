@@ -20,7 +20,7 @@ import numpy as np
 from analysis import agreement
 from analysis.epsp import epsp_features, loss, peak_is_past
 from cells import mechanisms, synapses
-from engines import restart, self_check
+from wscale.measure import restart, self_check
 
 # What NetPyNE imports but a measurement never uses: its analysis and plotting (bokeh,
 # scipy.signal, scipy.stats, matplotlib.pyplot) and pandas (for its Batch's list files);
@@ -189,7 +189,7 @@ class Measurer:
     ``cfg`` is the settled SimConfig and ``net_params`` the measurement's NetParams built
     from it. The model runs once from 0 ms, with the synapse at ``cfg.sec``, ``cfg.loc``,
     to the start of the baseline window, where its state is saved; each point then
-    restarts from there (``engines.restart``) and simulates only the baseline and EPSP
+    restarts from there (``wscale.measure.restart``) and simulates only the baseline and EPSP
     windows.
 
     Before it measures anything the Measurer checks itself: the run that saved the state
@@ -197,7 +197,7 @@ class Measurer:
     measured as every point is, restarted. Where the two somatic traces part by more than
     ``analysis.agreement.tolerance``, no restarted number is returned: every point is
     measured by a whole run from 0 ms instead, if two such runs agree, else refused.
-    ``check`` tells what was found and what it cost (see ``engines.self_check``); the
+    ``check`` tells what was found and what it cost (see ``wscale.measure.self_check``); the
     first record returned carries it.
     """
 
@@ -282,7 +282,7 @@ class Measurer:
     def _check_restart(self):
         """The self-check: the run from 0 ms that saved the state, continued through the
         EPSP of cfg.weight at cfg.sec, cfg.loc, against that point restarted. Returns what
-        it found (see ``engines.self_check``)."""
+        it found (see ``wscale.measure.self_check``)."""
         cfg = self.cfg
         started = time.perf_counter()
         sec, loc, weight = cfg.sec, float(cfg.loc), float(cfg.weight)

@@ -8,9 +8,10 @@ Every simulated point is a record; the last one of a place carries the outcome:
 import traceback
 
 from analysis.search import TargetSearch, log_slope
-from engines import measurement, point
-from engines.spec import tag
-from errors import UserError
+from wscale.errors import UserError
+from wscale.measure import measurement
+from wscale.run import point
+from wscale.run.spec import tag
 
 
 def work_unit(search):

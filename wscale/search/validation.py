@@ -25,7 +25,8 @@ import numpy as np
 from analysis.results import write_json_atomic
 from analysis.weight_norm import LOOKUPS, draw_places, netpyne_segment_index, segment_index, validation_verdict
 from cells import catalogue
-from engines import measurement, point, pool
+from wscale.measure import measurement
+from wscale.run import point, pool
 
 VALIDATION_FILE = 'validation.json'
 VALIDATION_PLOT = 'validation.png'

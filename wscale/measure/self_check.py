@@ -1,7 +1,7 @@
 """What the self-checks of reused models found, in words: for a point refused, and for the
 run's report and run.json.
 
-Each model a worker reuses (``engines.measurement.Measurer``) checks itself once and puts
+Each model a worker reuses (``wscale.measure.measurement.Measurer``) checks itself once and puts
 what it found in the first record it gives (``self_check``): the place and weight, the
 EPSP of the run from 0 ms and of the restarted one (mV), the largest difference of their
 somatic traces (None where one did not stay finite) and the tolerance (mV), the

@@ -7,19 +7,21 @@ cell, so that any ion its mechanisms read or write (an NMDA synapse writing ``ic
 is present everywhere: moving the synapse later never changes the model's structure. It
 runs the model once to the start of the baseline window and keeps that state. For each
 point it restarts from that state with the synapse at the point's place
-(``engines.restart``), sets the weight and simulates only the baseline and EPSP windows,
+(``wscale.measure.restart``), sets the weight and simulates only the baseline and EPSP windows,
 once the model's self-check has shown that a restart gives what the run from 0 ms gives
 (``measurement.Measurer``). The record comes from the same code as a batch job's.
 
-Workers are forked from the command (see engines.pool): a worker that crashes costs only
+Workers are forked from the command (see wscale.run.pool): a worker that crashes costs only
 the point or place it was on.
 """
 
 import functools
 
 from cells import catalogue
-from engines import measurement, point, pool, targeted
-from engines.spec import tag
+from wscale.measure import measurement
+from wscale.run import point, pool
+from wscale.run.spec import tag
+from wscale.search import targeted
 
 _measurer = None
 
