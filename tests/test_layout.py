@@ -103,3 +103,9 @@ def test_ruff_finds_nothing():
     proc = subprocess.run([sys.executable, '-m', 'ruff', 'check', '--no-cache', '.'], cwd=PROJECT, capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
+
+
+def test_the_command_line_offers_the_engines_the_command_runs():
+    from wscale.cli import command, options
+
+    assert set(command.ENGINES) == set(options.ENGINE_NAMES)
