@@ -7,8 +7,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from wscale.errors import UserError
 from wscale.measure.measurement import error_record, point_record
-from wscale.run.point import CapturedOutput, parse_init_args
+from wscale.run.point import CapturedOutput, cfg_settings, parse_init_args
 
 pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
 
@@ -72,3 +73,17 @@ def test_captured_output_disabled_changes_nothing(capfd):
         os.write(1, b'shown\n')
         assert output.tail() == ''
     assert capfd.readouterr().out == 'shown\n'
+
+
+def test_cfg_settings_are_plain_json_or_one_error_naming_the_setting():
+    from netpyne import specs
+
+    cfg = specs.SimConfig()
+    cfg.weights = np.array([0.001, 0.002])
+    cfg.seed = np.int64(3)
+    cfg.nested = {'pair': (1, 2)}
+    settings = cfg_settings(cfg)
+    assert settings['weights'] == [0.001, 0.002] and settings['seed'] == 3 and settings['nested'] == {'pair': [1, 2]}
+    cfg.callback = object()
+    with pytest.raises(UserError, match=r'^cfg.callback has no JSON form \(Object of type object is not JSON serializable\)'):
+        cfg_settings(cfg)

@@ -11,6 +11,7 @@ import traceback
 from pathlib import Path
 
 from analysis.results import json_line, read_json, write_json_atomic  # noqa: F401  (json_line: init.py prints with it)
+from cells import catalogue
 from wscale.errors import UserError
 from wscale.measure import measurement
 from wscale.run import inputs
@@ -125,9 +126,16 @@ def load_cfg(path=None):
 
 
 def cfg_settings(cfg):
-    """Every setting of a SimConfig, as plain JSON values."""
-    settings = {key: value for key, value in vars(cfg).items() if not key.startswith('_')}
-    return json.loads(json.dumps(settings, default=str))
+    """Every setting of a SimConfig, as plain JSON values (numpy values and dict subclasses
+    made plain); a setting that has no JSON form is a UserError naming it."""
+    settings = {key: catalogue.plain(value) for key, value in vars(cfg).items() if not key.startswith('_')}
+    for key, value in settings.items():
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError) as err:
+            raise UserError(f'cfg.{key} has no JSON form ({err}); a run keeps every cfg setting as JSON: '
+                            'give it numbers, strings, lists or dicts') from None
+    return json.loads(json.dumps(settings))
 
 
 def load_net_params(path, cfg):
