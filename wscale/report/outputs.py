@@ -203,12 +203,19 @@ def report(spec, records, summary, weight_norms, cell, seconds, run=None):
     print(f'results: {out / RESULTS_FILE}, {out / SUMMARY_FILE}')
     for weight_norm in weight_norms:
         _report_weight_norm(weight_norm, len(cell['secs']))
+    how = ("attach it to your model's netParams, each synapse scaled by its own segment's factor, "
+           "after its cellParams (YOUR_CELL: the cell's label there):")
+    return _end_of_report(run, how, failed, records, RESULTS_FILE)
+
+
+def _end_of_report(run, how, failed, records, results):
+    """The last lines of a report: ``how`` to use the line ``run`` that attaches the files
+    (if any), and how many ``records`` ``failed`` (see ``results``); the exit status."""
     if run:
-        print("attach it to your model's netParams, each synapse scaled by its own segment's factor, "
-              "after its cellParams (YOUR_CELL: the cell's label there):")
+        print(how)
         print(f'  {run}')
     if failed:
-        print(f'error: {len(failed)} of {len(records)} points failed; see "error" in {RESULTS_FILE}', file=sys.stderr)
+        print(f'error: {len(failed)} of {len(records)} points failed; see "error" in {results}', file=sys.stderr)
         return 1
     return 0
 
@@ -350,11 +357,5 @@ def report_network(spec, records, cells, run, seconds):
                       f'weightNorm leaves out, where NetPyNE leaves them unscaled: {listed(named, 8)}; '
                       'search those sections too (--all-segments, --secs)', file=sys.stderr)
     print(f'all cell types: {out / RESULTS_FILE}, {out / SUMMARY_FILE}; weightNorm against distance: {out / CELLS_PLOT}')
-    if run:
-        print("attach the files to the model's netParams, each synapse scaled by its own segment's factor, "
-              'after its cellParams:')
-        print(f'  {run}')
-    if failed:
-        print(f'error: {len(failed)} of {len(records)} points failed; see "error" in {out / RESULTS_FILE}', file=sys.stderr)
-        return 1
-    return 0
+    how = "attach the files to the model's netParams, each synapse scaled by its own segment's factor, after its cellParams:"
+    return _end_of_report(run, how, failed, records, out / RESULTS_FILE)
