@@ -19,6 +19,47 @@ def run_command(*args, cwd=PROJECT, timeout=300, env=None):
     )
 
 
+def run_in_child(script, *args, cwd=PROJECT):
+    """Run ``script``'s ``main(args)`` (``M1_grid_search.py`` or ``init.py``) as the command
+    line does, in a process forked from this one: no interpreter to start and nothing to
+    import again, for the checks that end before any simulation (bad arguments). Returns
+    a CompletedProcess with main's exit status and what it printed; an exception that
+    escapes main prints its traceback and exits 1, as Python does."""
+    import importlib.util
+    import tempfile
+    import traceback
+
+    outputs = [tempfile.TemporaryFile(), tempfile.TemporaryFile()]
+    child = os.fork()
+    if child == 0:  # the child: never returns
+        status = 1
+        try:
+            for stream, fd in zip(outputs, (1, 2)):
+                os.dup2(stream.fileno(), fd)
+            sys.stdout = open(1, 'w', buffering=1, closefd=False)
+            sys.stderr = open(2, 'w', buffering=1, closefd=False)
+            os.environ.pop('WSCALE_BATCH_PROCESS', None)
+            os.chdir(cwd)
+            path = Path(cwd) / script
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            status = module.main([str(arg) for arg in args])
+        except BaseException:  # as the interpreter would show it
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(status if isinstance(status, int) else 1)
+    _, wait_status = os.waitpid(child, 0)
+    printed = []
+    for stream in outputs:
+        stream.seek(0)
+        printed.append(stream.read().decode(errors='replace'))
+        stream.close()
+    return subprocess.CompletedProcess([script, *map(str, args)], os.waitstatus_to_exitcode(wait_status), *printed)
+
+
 def assert_one_line_error(proc, named):
     """The command failed with one 'error: ...' line naming ``named``, no traceback, no stdout."""
     assert proc.returncode != 0

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import DEFAULT_GRID
-from tests.helpers import PROJECT, assert_one_line_error, patched_project, run_command
+from tests.helpers import PROJECT, assert_one_line_error, patched_project, run_command, run_in_child
 from wscale.engines import cluster, slurm
 
 SMALL_GRID = ['--secs', 'soma', 'dendrite', '--weights', '0.001', '0.002']
@@ -121,7 +121,7 @@ def test_job_counts_and_lists():
 )
 def test_bad_cluster_options_are_one_line(tmp_path, args, named):
     out = [] if '--collect' in args else ['--out', tmp_path / 'out']
-    proc = run_command('M1_grid_search.py', *args, *out)
+    proc = run_in_child('M1_grid_search.py', *args, *out)
     assert_one_line_error(proc, named)
     assert not (tmp_path / 'out').exists()
 

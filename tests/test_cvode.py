@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import DEFAULT_GRID
-from tests.helpers import assert_one_line_error, run_command
+from tests.helpers import assert_one_line_error, run_command, run_in_child
 
 
 @pytest.mark.parametrize('engine', ['inline', 'batch'])
@@ -23,5 +23,5 @@ def test_cvode_epsps_stay_near_the_fixed_step(tmp_path, parallel_run, engine):
 @pytest.mark.parametrize('args, named', [(['--atol', '1e-4'], '--atol goes with --cvode'), (['--cvode', '--atol', '1e-3'], '0.001')])
 def test_bad_cvode_settings(tmp_path, args, named):
     out = tmp_path / 'out'
-    assert_one_line_error(run_command('M1_grid_search.py', *args, '--out', out), named)
+    assert_one_line_error(run_in_child('M1_grid_search.py', *args, '--out', out), named)
     assert not out.exists()

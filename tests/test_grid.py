@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from tests.helpers import assert_one_line_error, patched_project, run_command
+from tests.helpers import assert_one_line_error, patched_project, run_command, run_in_child
 
 POINT_COLUMNS = {'sec', 'loc', 'weight', 'epsp', 'loss', 'target', 'spiked', 'status', 'error'}
 SUMMARY_COLUMNS = {'sec', 'loc', 'weight_at_target', 'weight_norm', 'best_weight', 'best_epsp', 'in_range'}
@@ -111,7 +111,7 @@ def test_serial_grid_with_locations_and_target(tmp_path):
 )
 def test_bad_input_writes_nothing(tmp_path, args, named):
     out = tmp_path / 'out'
-    assert_one_line_error(run_command('M1_grid_search.py', *args, '--out', out), named)
+    assert_one_line_error(run_in_child('M1_grid_search.py', *args, '--out', out), named)
     assert not out.exists()
 
 

@@ -11,7 +11,7 @@ from analysis.weight_norm import netpyne_segment_index
 from cells import catalogue
 from cells.generate_pyramidal import DEFAULT_FILE
 from cells.mechanisms import compile_mechanisms
-from tests.helpers import PROJECT, assert_one_line_error, run_command
+from tests.helpers import PROJECT, assert_one_line_error, run_command, run_in_child
 from tests.test_weight_norm import netcon_weights
 
 AMPA = {'AMPA': {'mod': 'Exp2Syn', 'tau1': 0.1, 'tau2': 3.0, 'e': 0}}
@@ -130,7 +130,7 @@ def bad_cell_inputs(tmp_path):
 def test_bad_cell_inputs_are_one_line_and_write_nothing(tmp_path):
     for args, named in bad_cell_inputs(tmp_path):
         out = tmp_path / 'out'
-        assert_one_line_error(run_command('M1_grid_search.py', *args, '--out', out), named)
+        assert_one_line_error(run_in_child('M1_grid_search.py', *args, '--out', out), named)
         assert not out.exists()
 
 

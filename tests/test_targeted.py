@@ -7,7 +7,7 @@ import pickle
 import pandas as pd
 import pytest
 
-from tests.helpers import PROJECT, assert_one_line_error, run_command
+from tests.helpers import PROJECT, assert_one_line_error, run_command, run_in_child
 
 PLACES = ['--secs', 'soma', 'dendrite', 'axon_1', '--locs', '0.5']
 
@@ -57,7 +57,7 @@ def test_a_spike_before_the_target_is_reported(tmp_path):
 @pytest.mark.parametrize('args, named', [(['--tol', '0'], '--tol'), (['--max-weight', '-1'], '-1.0')])
 def test_bad_search_settings(tmp_path, args, named):
     out = tmp_path / 'out'
-    assert_one_line_error(run_command('M1_grid_search.py', '--search', 'target', *args, '--out', out), named)
+    assert_one_line_error(run_in_child('M1_grid_search.py', '--search', 'target', *args, '--out', out), named)
     assert not out.exists()
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.weight_norm import draw_places, segment_index, validation_verdict
 from cells.generate_pyramidal import DEFAULT_FILE
-from tests.helpers import assert_one_line_error, run_command
+from tests.helpers import assert_one_line_error, run_command, run_in_child
 from wscale.search.validation import verdict_line
 
 
@@ -133,6 +133,6 @@ def test_validation_after_the_batch_engine(tmp_path):
     (['--validate', 'x'], "--validate: invalid int value: 'x'"),
 ])
 def test_bad_validate_is_one_line(tmp_path, args, named):
-    proc = run_command('M1_grid_search.py', '--secs', 'soma', *args, '--out', tmp_path / 'out')
+    proc = run_in_child('M1_grid_search.py', '--secs', 'soma', *args, '--out', tmp_path / 'out')
     assert_one_line_error(proc, named)
     assert not (tmp_path / 'out').exists()

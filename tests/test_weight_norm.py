@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.weight_norm import netpyne_segment_index
-from tests.helpers import assert_one_line_error, run_command
+from tests.helpers import assert_one_line_error, run_command, run_in_child
 
 NSEG = {'soma': 1, 'dendrite': 9}
 
@@ -160,5 +160,5 @@ def test_fill_factor_fills_or_leaves_out_the_sections_with_unreached_segments(tm
 @pytest.mark.parametrize('value', ['0', '-1', 'nan', 'four'])
 def test_a_bad_fill_factor_is_one_line(tmp_path, value):
     out = tmp_path / 'out'
-    assert_one_line_error(run_command('M1_grid_search.py', '--fill-factor', value, '--out', out), f"got '{value}'")
+    assert_one_line_error(run_in_child('M1_grid_search.py', '--fill-factor', value, '--out', out), f"got '{value}'")
     assert not out.exists()

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from tests.helpers import PROJECT, assert_one_line_error, patched_project, run_command
+from tests.helpers import PROJECT, assert_one_line_error, patched_project, run_command, run_in_child
 from tests.test_cluster import slurm_cluster  # noqa: F401 (a fixture)
 from wscale.engines.batch import parts
 from wscale.run.spec import RunSpec
@@ -326,6 +326,6 @@ def test_cell_types_and_synapses_a_search_cannot_use_are_said(tmp_path):
 ])
 def test_bad_network_input_is_one_line_and_writes_nothing(tmp_path, args, named):
     out = tmp_path / 'out'
-    proc = run_command('M1_grid_search.py', *args, '--out', out)
+    proc = run_in_child('M1_grid_search.py', *args, '--out', out)
     assert_one_line_error(proc, named)
     assert not out.exists()

@@ -21,7 +21,6 @@ from wscale.report import outputs
 from wscale.report.progress import Progress
 from wscale.run import point
 from wscale.run.spec import CELL, SPEC_FILE, RunSpec
-from wscale.search import targeted
 
 ENGINES = {'batch': batch, 'inline': inline}  # by the names options.ENGINE_NAMES offers
 
@@ -53,11 +52,10 @@ def run(search_params, argv):
         print(f'warning: removed the weightNorm stored in {len(stored_norms)} sections of the cell before the search',
               file=sys.stderr)
     checked_at = time.perf_counter()
-    unit = targeted.work_unit(spec.search)
+    unit = spec.unit_name
     engine = engine_of(spec)
-    total = len(inline.tasks_of(spec.places, spec.weights, spec.search)) * len(spec.settings_of_dimensions())
-    records = engine.run(spec, None if engine is cluster else Progress(total, unit))
-    if not getattr(records, 'gathered', True):
+    records = engine.run(spec, None if engine is cluster else Progress(spec.unit_count(), unit))
+    if not records.gathered:
         return 0
     measured = time.perf_counter()
     checks = self_check.checks_of(records, CELL)
@@ -68,9 +66,8 @@ def run(search_params, argv):
     if validated is not None:
         stages['validation'] = validated
     outputs.write_run_record(spec, len(records), stages, default_jobs(), self_check.summary(checks) if checks else None)
-    pending = getattr(records, 'pending', 0)
-    if pending:
-        print(f'{pending} {unit} still queued or running; '
+    if records.pending:
+        print(f'{records.pending} {unit} still queued or running; '
               f'collect again later: python M1_grid_search.py --collect {spec.out}')
         return cluster.STILL_RUNNING
     return status

@@ -22,7 +22,7 @@ from wscale.errors import last_error_line
 from wscale.report.outputs import GRID_FOLDER
 from wscale.run import point
 from wscale.run.pool import exit_description
-from wscale.run.spec import tag, unit_values
+from wscale.run.spec import Outcome, tag, unit_values
 from wscale.search import targeted
 
 BATCH_LABEL = 'grid'
@@ -187,7 +187,7 @@ def run(spec, progress):
             print(f'warning: a batch process ended with {exit_description(process.exitcode)}; see {part_folder / LOG_FILE}',
                   file=sys.stderr)
     order = spec.order()
-    return collect(spec, sorted(jobs, key=lambda job: order(job[0])))
+    return Outcome(collect(spec, sorted(jobs, key=lambda job: order(job[0]))))
 
 
 def _count_records(folder):

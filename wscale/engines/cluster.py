@@ -25,7 +25,7 @@ from wscale.errors import UserError, last_error_line
 from wscale.report.outputs import GRID_FOLDER
 from wscale.report.progress import JobProgress
 from wscale.run import point
-from wscale.run.spec import RunSpec, tag
+from wscale.run.spec import Outcome, RunSpec, tag
 from wscale.search import targeted
 
 MANIFEST = 'cluster.json'
@@ -270,15 +270,6 @@ def gather(run, spec, states):
     return records, len(running)
 
 
-class Outcome(list):
-    """The records a cluster run gathered; ``pending``: units still queued or running,
-    ``gathered``: False when nothing was gathered now (--dry-run, --no-wait)."""
-
-    def __init__(self, records=(), pending=0, gathered=True):
-        super().__init__(records)
-        self.pending, self.gathered = pending, gathered
-
-
 def run(spec, progress=None):
     """The cluster engine: submit the run's units in chunks (one sbatch job each), follow
     the jobs and gather every unit's records (an ``Outcome``). With --collect, gather what
@@ -288,7 +279,7 @@ def run(spec, progress=None):
     options = SimpleNamespace(**spec.options['cluster'])
     out = spec.out
     folder = out / GRID_FOLDER
-    unit = targeted.work_unit(spec.search)
+    unit = spec.unit_name
     if options.collect:
         run = Run(folder)
         jobs = {job_id for job_id, _ in run.latest_jobs().values()}

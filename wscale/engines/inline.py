@@ -20,7 +20,7 @@ import functools
 from cells import catalogue
 from wscale.measure import measurement
 from wscale.run import point, pool
-from wscale.run.spec import tag
+from wscale.run.spec import Outcome, tag
 from wscale.search import targeted
 
 _measurer = None
@@ -131,4 +131,4 @@ def run(spec, progress):
             done += 1
             progress.show(done)
     progress.show(done, final=True)
-    return results
+    return Outcome(results)

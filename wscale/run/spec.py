@@ -105,6 +105,17 @@ class RunSpec:
         return tuple(self.places)
 
     @property
+    def unit_name(self):
+        """What one unit of work is called: a place with targeted search, else a point."""
+        return 'places' if self.search == 'target' else 'points'
+
+    def unit_count(self):
+        """How many units the run has: every point (targeted search: every place) at every
+        combination of the further dimensions."""
+        per_place = 1 if self.search == 'target' else len(self.weights)
+        return len(self.places[PLACE[0]]) * per_place * len(self.settings_of_dimensions())
+
+    @property
     def cell_types(self):
         """The cell types of a network's run, in order; [] for one cell's."""
         return list(dict.fromkeys(self.places.get(CELL, [])))
@@ -199,6 +210,16 @@ class RunSpec:
     @classmethod
     def read(cls, path):
         return cls.from_json(read_json(path))
+
+
+class Outcome(list):
+    """What every engine's ``run`` returns: the records gathered, in grid order;
+    ``pending``, units still queued or running (a cluster run); ``gathered``, False when
+    nothing was gathered now (a cluster run's --dry-run or --no-wait)."""
+
+    def __init__(self, records=(), pending=0, gathered=True):
+        super().__init__(records)
+        self.pending, self.gathered = pending, gathered
 
 
 def cell_folder(cell):

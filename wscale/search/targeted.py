@@ -14,11 +14,6 @@ from wscale.run import point
 from wscale.run.spec import tag
 
 
-def work_unit(search):
-    """What one unit of work is called: a place with targeted search, else a point."""
-    return 'places' if search == 'target' else 'points'
-
-
 def search_place(measure, cfg, sec, loc, seed=None):
     """Records of the search at (sec, loc); ``measure(sec, loc, weight)`` gives a record.
 
