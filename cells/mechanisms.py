@@ -338,7 +338,10 @@ def needing_undefined(build_dir, output, user_mods):
             continue
         used = set()
         for demangle in ([], ['-C']):
-            proc = subprocess.run(['nm', '-u', *demangle, str(obj)], capture_output=True, text=True)
+            try:
+                proc = subprocess.run(['nm', '-u', *demangle, str(obj)], capture_output=True, text=True)
+            except FileNotFoundError:  # no binutils: the failure stays nrnivmodl's error
+                return []
             for line in proc.stdout.splitlines():
                 symbol = line.split(' U ', 1)[-1].strip()
                 used.update({symbol, symbol.split('(')[0]})
