@@ -42,6 +42,10 @@ class WeightNorm:
         self.fill, self.fill_factor, self.path, self.map_path = fill, fill_factor, path, map_path
         self.uncovered = list(uncovered)
 
+    def combination(self):
+        """' at name=value, ...' of its further dimensions' values; '' without any."""
+        return (' at ' + ', '.join(f'{name}={value}' for name, value in self.values.items())) if self.values else ''
+
 
 def listed(names, limit=LISTED_LOCATIONS):
     """``names`` joined by commas, the first ``limit`` of them and how many more."""
@@ -224,7 +228,7 @@ def _report_weight_norm(weight_norm, section_count):
     """The lines about one weightNorm file: where, what was filled, what was left out of
     the cell's ``section_count`` sections."""
     table, left_out, filled = weight_norm.table, weight_norm.left_out, weight_norm.filled
-    which = (' at ' + ', '.join(f'{name}={value}' for name, value in weight_norm.values.items())) if weight_norm.values else ''
+    which = weight_norm.combination()
     if table:
         print(f'weightNorm of {len(table)} sections{which}: {weight_norm.path} (and .json; on the cell: {weight_norm.map_path.name})')
     if filled:
@@ -342,8 +346,7 @@ def report_network(spec, records, cells, run, seconds):
               f'({one.spec.out}{where}){why}')
         rules = [tuple(rule) for rule in spec.cfg_settings['cellTypes'][label].get('rules', [])]
         for weight_norm in one.weight_norms:
-            which = (' at ' + ', '.join(f'{name}={value}' for name, value in weight_norm.values.items())
-                     if weight_norm.values else '')
+            which = weight_norm.combination()
             if weight_norm.left_out:
                 print(f'warning: {label}{which}: {len(weight_norm.left_out)} sections left out of weightNorm: '
                       f'{listed(weight_norm.left_out)}', file=sys.stderr)
