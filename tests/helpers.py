@@ -60,6 +60,15 @@ def run_in_child(script, *args, cwd=PROJECT):
     return subprocess.CompletedProcess([script, *map(str, args)], os.waitstatus_to_exitcode(wait_status), *printed)
 
 
+def png_size(path):
+    """(width, height) in pixels from a PNG file's header; fails on anything else."""
+    import struct
+
+    data = Path(path).read_bytes()
+    assert data[:8] == b'\x89PNG\r\n\x1a\n' and data[12:16] == b'IHDR', path
+    return struct.unpack('>II', data[16:24])
+
+
 def assert_one_line_error(proc, named):
     """The command failed with one 'error: ...' line naming ``named``, no traceback, no stdout."""
     assert proc.returncode != 0

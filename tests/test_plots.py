@@ -1,23 +1,13 @@
 """Plots drawn from plain records, without a display."""
 
 import math
-import struct
 
 import pytest
 
 from analysis.plots import epsp_vs_weight, weight_norm_by_cell, weight_norm_map, weight_norm_vs_distance
+from tests.helpers import png_size
 
 pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
-
-PNG = b'\x89PNG\r\n\x1a\n'
-
-
-def png_size(path):
-    """(width, height) in pixels from a PNG's header."""
-    data = path.read_bytes()
-    assert data[:8] == PNG and data[12:16] == b'IHDR'
-    return struct.unpack('>II', data[16:24])
-
 
 def test_epsp_lines_leave_out_failed_points_and_follow_the_weight(tmp_path):
     """Points in simulation order (a search goes back and forth) are joined in order of

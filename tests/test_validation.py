@@ -8,7 +8,7 @@ import pytest
 
 from analysis.weight_norm import draw_places, segment_index, validation_verdict
 from cells.generate_pyramidal import DEFAULT_FILE
-from tests.helpers import assert_one_line_error, run_command, run_in_child
+from tests.helpers import assert_one_line_error, png_size, run_command, run_in_child
 from wscale.search.validation import verdict_line
 
 
@@ -90,8 +90,8 @@ def test_the_exact_factors_give_the_target(validated):
         assert (off <= 0.01).mean() >= 0.95
     assert 'validation at 20 random places on the 16 of 37 sections the file covers, placed as networks place them, ' \
            "EPSP off the target with NetPyNE's own lookup: median" in proc.stdout
-    assert (out / 'validation.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
-    assert (out / 'weight_norm_map.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert png_size(out / 'validation.png') == (1560, 540)  # three panels, 13 x 4.5 inches at 120 dpi
+    assert png_size(out / 'weight_norm_map.png') == (720, 840)
     assert 'on the cell: weight_norm_map.png' in proc.stdout
     assert set(rows['sec']) <= set(json.loads((out / 'weight_norm.json').read_text()))
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.weight_norm import netpyne_segment_index
-from tests.helpers import assert_one_line_error, run_command, run_in_child
+from tests.helpers import assert_one_line_error, png_size, run_command, run_in_child
 
 NSEG = {'soma': 1, 'dendrite': 9}
 
@@ -130,7 +130,7 @@ def test_all_segments_and_locs_exclude_each_other(tmp_path):
 
 def test_plots_are_written(dendrite_run):
     for name in ('epsp_vs_weight.png', 'weight_norm_vs_distance.png'):
-        assert (dendrite_run / name).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+        assert png_size(dendrite_run / name) == (840, 540)  # 7 x 4.5 inches at 120 dpi
 
 
 def test_fill_factor_fills_or_leaves_out_the_sections_with_unreached_segments(tmp_path):
