@@ -82,7 +82,8 @@ def assert_one_line_error(proc, named):
 def patched_project(tmp_path, patches):
     """A copy of the project in ``tmp_path/project`` in which, for each file named in
     ``patches``, every ``(hook, addition)`` puts ``addition`` right after ``hook``; each
-    hook must be in its file. For faults that only a changed project can produce."""
+    hook must be in its file. For what a user edits (search_params in M1_grid_search.py,
+    cfg.py); faults go through ``WSCALE_FAULT`` (``wscale.faults``) instead."""
     project = tmp_path / 'project'
     shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns('.git', 'results', '__pycache__', 'tests'))
     for name, edits in patches.items():

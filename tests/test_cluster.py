@@ -271,12 +271,10 @@ def test_search_params_dimensions_on_the_cluster(slurm_cluster, tmp_path):
 
 
 def test_collect_while_jobs_run_and_a_different_run_into_the_folder_is_refused(slurm_cluster, tmp_path):
-    project = patched_project(tmp_path, {'wscale/engines/chunk_job.py': [
-        ('    measurement.lean_netpyne()\n', '    __import__("time").sleep(60)  # a job that is still running\n'),
-    ]})
+    project = patched_project(tmp_path, {})
     out = tmp_path / 'out'
     proc = run_command(project / 'M1_grid_search.py', *SMALL_GRID, '--cluster', 'slurm', '--chunk', '2', '--no-wait',
-                       '--out', out, cwd=project)
+                       '--out', out, cwd=project, env={'WSCALE_FAULT': json.dumps({'at': 'job', 'fault': 'sleep'})})
     assert proc.returncode == 0, proc.stderr
     jobs = [job for job, _, _ in jobs_of_run(out)]
     try:

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from tests.helpers import assert_one_line_error, patched_project, run_command, run_in_child
+from tests.helpers import assert_one_line_error, run_command, run_in_child
 
 POINT_COLUMNS = {'sec', 'loc', 'weight', 'epsp', 'loss', 'target', 'spiked', 'status', 'error'}
 SUMMARY_COLUMNS = {'sec', 'loc', 'weight_at_target', 'weight_norm', 'best_weight', 'best_epsp', 'in_range'}
@@ -116,22 +116,11 @@ def test_bad_input_writes_nothing(tmp_path, args, named):
 
 
 def test_crashing_points_are_recorded_and_the_others_run(tmp_path):
-    project = patched_project(tmp_path, {
-        'init.py': [
-            ('import sys\n', 'import os\n'),
-            ('    args = point.parse_init_args(argv)\n',
-             "    if args.simConfig and '0.002' in open(args.simConfig).read().split('\"weight\"')[1][:12]:\n"
-             '        os.abort()\n'),
-        ],
-        'netParams.py': [
-            ('    netParams = specs.NetParams()\n', "    if cfg.weight == 0.003:\n        raise RuntimeError('synapse refused')\n"),
-        ],
-    })
+    faults = [{'at': 'netparams', 'when': {'weight': 0.002}, 'fault': 'abort'},
+              {'at': 'netparams', 'when': {'weight': 0.003}, 'fault': 'raise', 'message': 'synapse refused'}]
     out = tmp_path / 'out'
-    proc = run_command(
-        project / 'M1_grid_search.py', '--secs', 'soma', '--weights', '0.001', '0.002', '0.003', '--out', out,
-        cwd=project,
-    )
+    proc = run_command('M1_grid_search.py', '--secs', 'soma', '--weights', '0.001', '0.002', '0.003', '--out', out,
+                       env={'WSCALE_FAULT': json.dumps(faults)})
     assert proc.returncode == 1
     assert '2 of 3 points failed' in proc.stderr
     points = pd.read_json(out / 'results.json').set_index('weight')
@@ -144,13 +133,10 @@ def test_crashing_points_are_recorded_and_the_others_run(tmp_path):
 
 @pytest.mark.parametrize('engine', ['batch', 'inline'])
 def test_a_bug_in_the_measurement_fails_its_points_and_keeps_the_traceback(tmp_path, engine):
-    project = patched_project(tmp_path, {'wscale/measure/measurement.py': [(
-        '    ms, v in mV); an error if the voltage did not stay finite."""\n',
-        "    if cfg.sec == 'dendrite':\n        raise KeyError('no such trace')\n",
-    )]})
+    fault = {'at': 'trace', 'when': {'sec': 'dendrite'}, 'fault': 'raise', 'error': 'KeyError', 'message': 'no such trace'}
     out = tmp_path / 'out'
-    proc = run_command(project / 'M1_grid_search.py', '--secs', 'soma', 'dendrite', '--weights', '0.001', '--engine', engine,
-                       '--out', out, cwd=project)
+    proc = run_command('M1_grid_search.py', '--secs', 'soma', 'dendrite', '--weights', '0.001', '--engine', engine,
+                       '--out', out, env={'WSCALE_FAULT': json.dumps(fault)})
     assert proc.returncode == 1 and '1 of 2 points failed' in proc.stderr and 'Traceback' not in proc.stderr
     points = pd.read_json(out / 'results.json').set_index('sec')
     assert points.loc['dendrite', 'error'].startswith("KeyError: 'no such trace'")

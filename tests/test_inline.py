@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import DEFAULT_GRID, GENERATED_GRID
-from tests.helpers import patched_project, run_command
+from tests.helpers import run_command
 
 
 def inline_run(tmp_path, args):
@@ -66,17 +66,9 @@ def test_worker_processes_equal_one_process(tmp_path):
 
 
 def test_a_worker_that_dies_marks_its_points_failed(tmp_path):
-    project = patched_project(tmp_path, {
-        'netParams.py': [
-            ('from netpyne import specs\n', 'import os\n'),
-            ('    netParams = specs.NetParams()\n', "    if os.environ.get('WSCALE_TEST_ABORT'):\n        os.abort()\n"),
-        ],
-    })
     out = tmp_path / 'out'
-    env_proc = run_command(
-        project / 'M1_grid_search.py', '--engine', 'inline', *WORKER_GRID, '--jobs', '2',
-        '--out', out, cwd=project, env={'WSCALE_TEST_ABORT': '1'},
-    )
+    env_proc = run_command('M1_grid_search.py', '--engine', 'inline', *WORKER_GRID, '--jobs', '2', '--out', out,
+                           env={'WSCALE_FAULT': json.dumps({'at': 'netparams', 'fault': 'abort'})})
     assert env_proc.returncode == 1
     assert '30 of 30 points failed' in env_proc.stderr
     points = pd.read_json(out / 'results.json')
@@ -86,18 +78,9 @@ def test_a_worker_that_dies_marks_its_points_failed(tmp_path):
 
 @pytest.mark.parametrize('jobs', ['1', '2'])
 def test_a_worker_that_dies_costs_only_the_point_it_was_on(tmp_path, jobs):
-    project = patched_project(tmp_path, {
-        'wscale/measure/measurement.py': [
-            ('import copy\n', 'import os\n'),
-            ('        cfg.sec, cfg.loc, cfg.weight = sec, loc, weight\n',
-             "        if sec == os.environ.get('WSCALE_TEST_CRASH_SEC'):\n            os.abort()\n"),
-        ],
-    })
     out = tmp_path / 'out'
-    proc = run_command(
-        project / 'M1_grid_search.py', '--engine', 'inline', *DEFAULT_GRID, '--jobs', jobs, '--out', out,
-        cwd=project, env={'WSCALE_TEST_CRASH_SEC': 'dendrite'},
-    )
+    proc = run_command('M1_grid_search.py', '--engine', 'inline', *DEFAULT_GRID, '--jobs', jobs, '--out', out,
+                       env={'WSCALE_FAULT': json.dumps({'at': 'measure', 'when': {'sec': 'dendrite'}, 'fault': 'abort'})})
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert '3 of 9 points failed' in proc.stderr and 'Traceback' not in proc.stderr
     points = pd.read_json(out / 'results.json')

@@ -23,6 +23,7 @@ LAYERS = {
     'cells': 1,              # cells, synapses, mechanisms, a user's network model
     'analysis': 0,           # pure functions of arrays and plain dicts
     'wscale.errors': 0,      # the one-line error every layer raises
+    'wscale.faults': 0,      # faults on purpose, for the tests (WSCALE_FAULT)
 }
 
 

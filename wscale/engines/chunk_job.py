@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from analysis.results import write_json_atomic
+from wscale import faults
 from wscale.engines import cluster, inline
 from wscale.errors import UserError, exits_cleanly
 from wscale.measure import measurement
@@ -25,6 +26,7 @@ def main(argv):
     if len(argv) != 2:
         raise UserError('usage: python -m wscale.engines.chunk_job GRID_BATCH_FOLDER CHUNK')
     folder, chunk = Path(argv[0]), argv[1]
+    faults.inject('job', chunk=chunk)
     run = cluster.Run(folder)
     spec = cluster.spec_of(run.manifest, folder.parent)
     finished = run.finished()

@@ -20,6 +20,7 @@ import numpy as np
 from analysis import agreement
 from analysis.epsp import epsp_features, loss, peak_is_past
 from cells import mechanisms, synapses
+from wscale import faults
 from wscale.measure import restart, self_check
 
 # What NetPyNE imports but a measurement never uses: its analysis and plotting (bokeh,
@@ -152,6 +153,7 @@ def somatic_record(sim, cfg, run_time):
 def trace_record(cell, cfg, t, v, run_time):
     """The record of the point ``cfg`` on NetPyNE's ``cell`` from its somatic trace (t in
     ms, v in mV); an error if the voltage did not stay finite."""
+    faults.inject('trace', sec=cfg.sec, loc=cfg.loc, weight=cfg.weight)
     if not np.all(np.isfinite(v)):
         raise FloatingPointError('the somatic voltage became NaN or infinite')
     return point_record(cfg, t, v, run_time, path_distance(cell, cfg))
@@ -271,6 +273,7 @@ class Measurer:
         trace (t, v)."""
         cfg = copy.copy(self.cfg)
         cfg.sec, cfg.loc, cfg.weight = sec, loc, weight
+        faults.inject('measure', sec=sec, loc=loc, weight=weight)
         started = time.perf_counter()
         start(self.cell.secs[sec]['hObj'](loc))
         self._set_weight(weight)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from analysis.results import json_line, read_json, write_json_atomic  # noqa: F401  (json_line: init.py prints with it)
 from cells import catalogue
+from wscale import faults
 from wscale.errors import UserError
 from wscale.measure import measurement
 from wscale.run import inputs
@@ -140,6 +141,7 @@ def cfg_settings(cfg):
 
 def load_net_params(path, cfg):
     """NetParams from ``build(cfg)`` of netParams.py, or of the file at ``path``."""
+    faults.inject('netparams', sec=cfg.sec, loc=cfg.loc, weight=cfg.weight)
     return _load_module(path or NET_PARAMS_FILE).build(cfg)
 
 
