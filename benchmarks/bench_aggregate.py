@@ -19,7 +19,7 @@ from analysis.results import write_json_atomic  # noqa: E402
 from wscale.engines import batch  # noqa: E402
 from wscale.report import outputs  # noqa: E402
 from wscale.run import point  # noqa: E402
-from wscale.run.spec import RunSpec  # noqa: E402
+from wscale.run.spec import RunOptions, RunSpec  # noqa: E402
 
 
 def synthetic_grid(folder, sections, nseg, weights):
@@ -51,7 +51,7 @@ def spec_of(out, jobs, weights):
     places = list(dict.fromkeys((values['sec'], values['loc']) for values, _ in jobs))
     cfg = {'epspTarget': 0.5, 'search': 'grid', 'somaSec': 'dend_0', 'weightNormFill': 4.0}
     return RunSpec(cfg, {'sec': [p[0] for p in places], 'loc': [p[1] for p in places]}, weights, [],
-                   {'out': str(out), 'all_segments': True, 'engine': 'batch', 'jobs': 1, 'argv': [], 'cluster': {}})
+                   RunOptions(argv=[], out=str(out), engine='batch', jobs=1, all_segments=True))
 
 
 def main():

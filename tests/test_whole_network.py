@@ -17,7 +17,7 @@ import pytest
 from tests.helpers import PROJECT, assert_one_line_error, patched_project, run_command, run_in_child
 from tests.test_cluster import slurm_cluster  # noqa: F401 (a fixture)
 from wscale.engines.batch import parts
-from wscale.run.spec import RunSpec
+from wscale.run.spec import RunOptions, RunSpec
 
 MODEL = PROJECT / 'tests' / 'fixtures' / 'm1_style'
 NETWORK = ['--netparams', MODEL / 'netParams.py']
@@ -32,7 +32,8 @@ def test_a_place_carries_its_cell_type_through_the_settled_run(tmp_path):
     cells = {'A': {'cell': 'a.json', 'soma': 'soma'}, 'B': {'cell': 'b.json', 'soma': 'soma_0'}}
     settings = {'cell': 'a.json', 'somaSec': 'soma', 'cellTypes': cells, 'search': 'grid', 'x': 1}
     places = {'cell': ['A', 'A', 'B'], 'sec': ['soma', 'dend', 'soma_0'], 'loc': [0.5, 0.5, 0.5]}
-    spec = RunSpec(settings, places, [0.001, 0.002], [(('x',), [1, 2])], {'out': str(tmp_path)})
+    spec = RunSpec(settings, places, [0.001, 0.002], [(('x',), [1, 2])],
+                   RunOptions(argv=[], out=str(tmp_path), engine='batch', jobs=1))
     assert spec.place_keys == ('cell', 'sec', 'loc') and spec.cell_types == ['A', 'B']
     assert spec.columns == ['cell', 'x']
     groups = spec.groups()

@@ -26,7 +26,7 @@ ENGINES = {'batch': batch, 'inline': inline}  # by the names options.ENGINE_NAME
 
 
 def engine_of(spec):
-    return cluster if spec.options['cluster']['cluster'] else ENGINES[spec.options['engine']]
+    return cluster if spec.options.cluster.cluster else ENGINES[spec.options.engine]
 
 
 def run(search_params, argv):

@@ -19,7 +19,7 @@ def validate(spec, weight_norm, cell, label=None):
         print(f'warning: {which}--validate: no weightNorm was written, nothing to validate', file=sys.stderr)
         return time.perf_counter() - started
     rows, verdict = validation.validate(
-        spec, weight_norm.path, weight_norm.table, cell, spec.options['validate'], spec.options['jobs'], weight_norm.filled
+        spec, weight_norm.path, weight_norm.table, cell, spec.options.validate, spec.options.jobs, weight_norm.filled
     )
     print(which + validation.verdict_line(rows, verdict, (len(weight_norm.table), len(cell['secs']))))
     print(f'{which}validation: {spec.out / validation.VALIDATION_FILE}, {spec.out / validation.VALIDATION_PLOT}')
@@ -36,7 +36,7 @@ def finish_cell(spec, records, started):
     run = outputs.write_load_script(spec.out, attachments, spec.dimensions, one_cell=True) if attachments else None
     finished = time.perf_counter()
     status = outputs.report(spec, records, summary, weight_norms, cell, finished - started, run)
-    validated = validate(spec, weight_norms[0], cell) if spec.options.get('validate') else None
+    validated = validate(spec, weight_norms[0], cell) if spec.options.validate else None
     return status, finished - begun, validated
 
 
@@ -56,6 +56,6 @@ def finish_network(spec, records, started):
     finished = time.perf_counter()
     status = outputs.report_network(spec, records, cells, run, finished - started)
     validated = None
-    if spec.options.get('validate'):
+    if spec.options.validate:
         validated = sum(validate(one.spec, one.weight_norms[0], one.cell, label) for label, one in cells.items())
     return status, finished - begun, validated

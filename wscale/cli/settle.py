@@ -2,6 +2,7 @@
 RunSpec, with its places, weights and further dimensions, checked once; or the stored run
 that --collect and --resume name."""
 
+import dataclasses
 from pathlib import Path
 
 from cells import catalogue, network
@@ -9,7 +10,7 @@ from wscale.cli.options import NO_FILL, given_flags
 from wscale.engines import cluster
 from wscale.errors import UserError
 from wscale.run import inputs, point
-from wscale.run.spec import CELL, PLACE, WEIGHT, RunSpec, cell_folder, check_dimension
+from wscale.run.spec import CELL, PLACE, WEIGHT, ClusterOptions, RunOptions, RunSpec, cell_folder, check_dimension
 
 GRID_KEYS = (*PLACE, WEIGHT)
 
@@ -97,10 +98,9 @@ def network_places(options, cfg):
 
 def cluster_settings(options):
     """The cluster options of the command line, as the spec keeps them."""
-    names = ('cluster', 'partition', 'time', 'mem', 'cores_per_job', 'account', 'chunk', 'no_wait', 'dry_run')
-    settings = {name: getattr(options, name) for name in names}
-    settings.update(collect=bool(options.collect), resume=bool(options.resume))
-    return settings
+    names = [field.name for field in dataclasses.fields(ClusterOptions) if field.name not in ('collect', 'resume')]
+    return ClusterOptions(**{name: getattr(options, name) for name in names}, collect=bool(options.collect),
+                          resume=bool(options.resume))
 
 
 def settle(options, search_params, argv):
@@ -112,15 +112,10 @@ def settle(options, search_params, argv):
     dimensions = [check_dimension(settings, key, values) for key, values in search_params.items() if key not in GRID_KEYS]
     if dimensions and options.validate:
         raise UserError('--validate checks one weightNorm file; this grid has further dimensions and writes one per combination')
-    spec = RunSpec(settings, places, options.weights, dimensions, {
-        'argv': list(argv),
-        'out': str(options.out),
-        'engine': options.engine,
-        'jobs': options.jobs,
-        'all_segments': options.all_segments,
-        'validate': options.validate,
-        'cluster': cluster_settings(options),
-    })
+    spec = RunSpec(settings, places, options.weights, dimensions, RunOptions(
+        argv=list(argv), out=str(options.out), engine=options.engine, jobs=options.jobs,
+        all_segments=options.all_segments, validate=options.validate, cluster=cluster_settings(options),
+    ))
     warnings = []
     for values, group in spec.groups():
         unit_cfg = spec.cfg(values)
@@ -135,12 +130,12 @@ def stored(options, argv):
     run's)."""
     folder = options.collect or options.resume
     spec = cluster.stored_spec(folder)
-    spec.options['out'] = str(Path(folder).resolve())
-    kept = spec.options['cluster']
+    spec.options.out = str(Path(folder).resolve())
+    kept = spec.options.cluster
     flags = given_flags(argv)
-    for name, value in cluster_settings(options).items():
+    for name, value in dataclasses.asdict(cluster_settings(options)).items():
         if name in ('collect', 'resume') or (options.resume and f"--{name.replace('_', '-')}" in flags):
-            kept[name] = value
+            setattr(kept, name, value)
         elif name in ('no_wait', 'dry_run'):  # how it was submitted, not how it goes on
-            kept[name] = False
+            setattr(kept, name, False)
     return spec

@@ -156,7 +156,7 @@ def run(spec, progress):
     batch order; ``progress.show(n)`` is told the points (places) done as they finish."""
     folder = spec.out / GRID_FOLDER
     shutil.rmtree(folder, ignore_errors=True)
-    split = parts(spec.batch_params(), spec.options['jobs'], spec.place_keys)
+    split = parts(spec.batch_params(), spec.options.jobs, spec.place_keys)
     folders = [folder / f'{PART_PREFIX}{number:0{len(str(len(split)))}d}' for number in range(1, len(split) + 1)]
     batches = []
     for params, part_folder in zip(split, folders):

@@ -35,7 +35,7 @@ def main(argv):
     for index in todo:
         values = {name: run.units[index][name] for name in spec.columns}
         by_setting.setdefault(json.dumps(values, sort_keys=True, default=str), (values, []))[1].append(index)
-    cores = spec.options['cluster']['cores_per_job']
+    cores = spec.options.cluster.cores_per_job
     for values, indices in by_setting.values():
         tasks = [inline.unit_task(run.units[index]) for index in indices]
         for index, records in zip(indices, inline.measure_units(spec, values, tasks, cores)):

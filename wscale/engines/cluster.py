@@ -17,7 +17,6 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 from analysis.results import read_json, write_atomic, write_json_atomic
 from wscale.engines import batch, slurm
@@ -276,7 +275,7 @@ def run(spec, progress=None):
     has finished; with --resume, submit again what has no result; --dry-run writes the
     scripts only, --no-wait submits and returns. ``progress`` is unused: a cluster run
     shows its jobs' states (``JobProgress``)."""
-    options = SimpleNamespace(**spec.options['cluster'])
+    options = spec.options.cluster
     out = spec.out
     folder = out / GRID_FOLDER
     unit = spec.unit_name

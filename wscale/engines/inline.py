@@ -126,7 +126,7 @@ def run(spec, progress):
     the points (or places) done."""
     results, done = [], 0
     for values, places in spec.groups():
-        for records in measure_units(spec, values, tasks_of(places, spec.weights, spec.search), spec.options['jobs']):
+        for records in measure_units(spec, values, tasks_of(places, spec.weights, spec.search), spec.options.jobs):
             results += records
             done += 1
             progress.show(done)

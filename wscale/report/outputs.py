@@ -124,7 +124,7 @@ def write_results(spec, records, cell, title=None):
         write_weight_norm(out, summary, values, cell, cfg['somaSec'], cfg['weightNormFill'])
         for values in spec.settings_of_dimensions()
     ]
-    if not spec.options['all_segments']:
+    if not spec.options.all_segments:
         for weight_norm in weight_norms:
             weight_norm.left_out = {}
     write_json_atomic(Path(out) / RESULTS_FILE, records)
@@ -159,10 +159,10 @@ def write_run_record(spec, points, seconds, cores, checked=None):
     None where no model was reused), the machine and the versions."""
     options = spec.options
     record = {
-        'argv': list(options['argv']),
-        'engine': 'slurm' if options['cluster']['cluster'] else options['engine'],
+        'argv': list(options.argv),
+        'engine': 'slurm' if options.cluster.cluster else options.engine,
         'search': spec.search,
-        'jobs': options['jobs'],
+        'jobs': options.jobs,
         'points': points,
         'seconds': {stage: round(value, 4) for stage, value in seconds.items()},
         'self_check': checked,

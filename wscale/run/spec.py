@@ -14,6 +14,7 @@ the ``weight`` list tried at each place (grid search), and any further dimension
 results.json is its path joined with dots (``hParams.celsius``).
 """
 
+import dataclasses
 import itertools
 import json
 from pathlib import Path
@@ -75,6 +76,43 @@ def check_dimension(cfg_settings, key, values):
     return path, list(values)
 
 
+@dataclasses.dataclass
+class ClusterOptions:
+    """How a run goes to SLURM (``--cluster slurm`` and its options); ``cluster`` None: it
+    runs here. ``collect``/``resume``: this command gathers or resubmits a stored run."""
+
+    cluster: str | None = None
+    partition: str | None = None
+    time: str | None = None
+    mem: str | None = None
+    cores_per_job: int = 1
+    account: str | None = None
+    chunk: int | None = None
+    no_wait: bool = False
+    dry_run: bool = False
+    collect: bool = False
+    resume: bool = False
+
+
+@dataclasses.dataclass
+class RunOptions:
+    """How the run goes, besides what it measures: the command line (``argv``), the output
+    folder, the engine, the jobs at once, whether every segment was asked for, the
+    places --validate draws (None: none) and the cluster options."""
+
+    argv: list
+    out: str
+    engine: str
+    jobs: int
+    all_segments: bool = False
+    validate: int | None = None
+    cluster: ClusterOptions = dataclasses.field(default_factory=ClusterOptions)
+
+    @classmethod
+    def from_json(cls, data):
+        return cls(**{**data, 'cluster': ClusterOptions(**data.get('cluster', {}))})
+
+
 class RunSpec:
     """The settled run. ``cfg_settings``: every SimConfig setting (plain JSON values);
     ``places``: {'sec': [...], 'loc': [...]} and in a network's run {'cell': [...], ...};
@@ -89,11 +127,11 @@ class RunSpec:
             self.places = {CELL: list(places[CELL]), **self.places}
         self.weights = [float(weight) for weight in weights]
         self.dimensions = [(tuple(path), list(values)) for path, values in dimensions]
-        self.options = dict(options)
+        self.options = options if isinstance(options, RunOptions) else RunOptions.from_json(options)
 
     @property
     def out(self):
-        return Path(self.options['out'])
+        return Path(self.options.out)
 
     @property
     def search(self):
@@ -159,7 +197,7 @@ class RunSpec:
     def for_cell(self, cell):
         """The run of one cell type of a network's run as a run of its own: its cfg (that
         cell type's file and soma), its places, and its output folder OUT/<cell type>."""
-        options = dict(self.options, out=str(self.out / cell_folder(cell)))
+        options = dataclasses.replace(self.options, out=str(self.out / cell_folder(cell)))
         return RunSpec(cfg_settings(self.cfg({CELL: cell})), self.places_on(cell), self.weights, self.dimensions, options)
 
     def batch_params(self):
@@ -197,7 +235,7 @@ class RunSpec:
             'places': self.places,
             'weights': self.weights,
             'dimensions': [[list(path), values] for path, values in self.dimensions],
-            'options': self.options,
+            'options': dataclasses.asdict(self.options),
         }
 
     @classmethod
