@@ -5,7 +5,7 @@ import sys
 import time
 
 from cells import catalogue
-from wscale.report import outputs
+from wscale.report import outputs, terminal
 from wscale.run.spec import CELL
 from wscale.search import validation
 
@@ -35,7 +35,7 @@ def finish_cell(spec, records, started):
     attachments = [(weight_norm.values, None, weight_norm) for weight_norm in weight_norms if weight_norm.table]
     run = outputs.write_load_script(spec.out, attachments, spec.dimensions, one_cell=True) if attachments else None
     finished = time.perf_counter()
-    status = outputs.report(spec, records, summary, weight_norms, cell, finished - started, run)
+    status = terminal.report(spec, records, summary, weight_norms, cell, finished - started, run)
     validated = validate(spec, weight_norms[0], cell) if spec.options.validate else None
     return status, finished - begun, validated
 
@@ -54,7 +54,7 @@ def finish_network(spec, records, started):
         cells[label] = outputs.CellOutputs(one, mine, summary, weight_norms, cell)
     run = outputs.write_network(spec, cells)
     finished = time.perf_counter()
-    status = outputs.report_network(spec, records, cells, run, finished - started)
+    status = terminal.report_network(spec, records, cells, run, finished - started)
     validated = None
     if spec.options.validate:
         validated = sum(validate(one.spec, one.weight_norms[0], one.cell, label) for label, one in cells.items())
