@@ -12,14 +12,14 @@ and also writes its record to ``<saveFolder>/<simLabel>_point.json``; with targe
 import sys
 
 from wscale.errors import exits_cleanly
-from wscale.measure import measurement
+from wscale.measure import lean
 from wscale.run import point
 from wscale.search import targeted
 
 
 @exits_cleanly
 def main(argv):
-    measurement.lean_netpyne()
+    lean.lean_netpyne()
     args = point.parse_init_args(argv)
     with point.CapturedOutput(enabled=not args.simConfig) as output:
         cfg = point.load_cfg(args.simConfig)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from wscale.errors import UserError
-from wscale.measure.measurement import error_record, point_record
+from wscale.measure.records import error_record, point_record
 from wscale.run.point import CapturedOutput, cfg_settings, parse_init_args
 
 pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit

@@ -16,7 +16,7 @@ from wscale.cli.finish import finish_cell, finish_network
 from wscale.cli.options import default_jobs, parse_args
 from wscale.cli.settle import settle, stored
 from wscale.engines import batch, cluster, inline
-from wscale.measure import measurement, self_check
+from wscale.measure import lean, self_check
 from wscale.report import outputs
 from wscale.report.progress import Progress
 from wscale.run import point
@@ -32,7 +32,7 @@ def engine_of(spec):
 def run(search_params, argv):
     """The grid command: check the input, settle the run, run the engine, write and
     report the results; return the exit status."""
-    measurement.lean_netpyne()
+    lean.lean_netpyne()
     started = time.perf_counter()
     options = parse_args(argv, search_params)
     notes = []

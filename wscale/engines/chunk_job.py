@@ -17,12 +17,12 @@ from analysis.results import write_json_atomic
 from wscale import faults
 from wscale.engines import cluster, inline
 from wscale.errors import UserError, exits_cleanly
-from wscale.measure import measurement
+from wscale.measure import lean
 
 
 @exits_cleanly
 def main(argv):
-    measurement.lean_netpyne()
+    lean.lean_netpyne()
     if len(argv) != 2:
         raise UserError('usage: python -m wscale.engines.chunk_job GRID_BATCH_FOLDER CHUNK')
     folder, chunk = Path(argv[0]), argv[1]

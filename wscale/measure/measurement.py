@@ -8,116 +8,21 @@ is what results.json holds per point.
 
 import copy
 import functools
-import importlib.abc
-import importlib.util
 import math
-import sys
 import time
 import traceback
 
 import numpy as np
 
 from analysis import agreement
-from analysis.epsp import epsp_features, loss, peak_is_past
+from analysis.epsp import peak_is_past
 from cells import mechanisms, synapses
 from wscale import faults
 from wscale.measure import restart, self_check
+from wscale.measure.records import error_record, onset_time, point_record
 
-# What NetPyNE imports but a measurement never uses: its analysis and plotting (bokeh,
-# scipy.signal, scipy.stats, matplotlib.pyplot) and pandas (for its Batch's list files);
-# about 1.3 s of every process's start
-UNUSED_PACKAGES = ('netpyne.analysis', 'netpyne.plotting', 'pandas')
-NO_GUI = '-nogui'  # NetPyNE's flag: do not import matplotlib to set its backend
-NOTEBOOK_SHELL = 'IPython'  # NEURON imports it (0.2 s) only to ask whether it runs in a notebook
 CHECK_MS = 5.0  # how often a reused model checks whether the EPSP has peaked
 PEAK_MARGIN = 10.0  # ms after the slowest synaptic conductance's peak before the first check
-
-
-class _DeferredImports(importlib.abc.MetaPathFinder):
-    """Loads the named modules lazily: a module is executed when first used, not when imported."""
-
-    def __init__(self, names):
-        self.names = set(names)
-
-    def find_spec(self, name, path, target=None):
-        if name not in self.names:
-            return None
-        sys.meta_path.remove(self)
-        try:
-            spec = importlib.util.find_spec(name)
-        finally:
-            sys.meta_path.insert(0, self)
-        if spec is None or spec.loader is None or not hasattr(spec.loader, 'exec_module'):
-            return spec
-        spec.loader = importlib.util.LazyLoader(spec.loader)
-        return spec
-
-
-def lean_netpyne():
-    """Make this process's import of NEURON and NetPyNE cost about 0.35 s instead of
-    2 s: NetPyNE's analysis, plotting and pandas load only when something uses them,
-    matplotlib is left alone (NetPyNE's ``-nogui``) and NEURON does not look for a
-    notebook (IPython is not imported). Call before NEURON or NetPyNE is first imported;
-    later calls change nothing. NetPyNE's plots (``sim.analysis``) still work: the first
-    use loads them."""
-    if {'neuron', 'netpyne'} & set(sys.modules) or any(isinstance(f, _DeferredImports) for f in sys.meta_path):
-        return
-    sys.modules.setdefault(NOTEBOOK_SHELL, None)
-    if NO_GUI not in sys.argv:
-        sys.argv.append(NO_GUI)
-    sys.meta_path.insert(0, _DeferredImports(UNUSED_PACKAGES))
-
-
-def onset_time(cfg):
-    """Time (ms) the synapse is activated: the NetStim spike plus the NetCon delay."""
-    return cfg.stimTime + cfg.stimDelay
-
-
-def point_record(cfg, t, v, run_time=None, distance=None):
-    """The record of one point from its somatic trace (t in ms, v in mV); ``distance``
-    is the path distance (um) from the soma's centre to the synapse."""
-    features = epsp_features(
-        t,
-        v,
-        onset_time(cfg),
-        baseline_window=cfg.baselineWindow,
-        epsp_window=cfg.epspWindow,
-        spike_threshold=cfg.spikeThreshold,
-    )
-    return {
-        'sec': cfg.sec,
-        'loc': float(cfg.loc),
-        'weight': float(cfg.weight),
-        'epsp': features['epsp'],
-        'loss': loss(features['epsp'], cfg.epspTarget),
-        'target': float(cfg.epspTarget),
-        'spiked': features['spiked'],
-        'status': 'ok',
-        'error': None,
-        'peak_time': features['peak_time'],
-        'baseline': features['baseline'],
-        'distance_um': distance,
-        'run_time': run_time,
-    }
-
-
-def error_record(sec, loc, weight, target, message, trace=None):
-    """The record of a point whose simulation failed, with the reason in ``error`` and,
-    where the failure was an exception, its ``traceback``."""
-    record = {
-        'sec': sec,
-        'loc': float(loc),
-        'weight': float(weight),
-        'epsp': None,
-        'loss': None,
-        'target': float(target),
-        'spiked': False,
-        'status': 'error',
-        'error': message,
-    }
-    if trace:
-        record['traceback'] = trace
-    return record
 
 
 def build_simulation(cfg, netParams):

@@ -14,7 +14,7 @@ from analysis.results import json_line, read_json, write_json_atomic  # noqa: F4
 from cells import catalogue
 from wscale import faults
 from wscale.errors import UserError
-from wscale.measure import measurement
+from wscale.measure import measurement, records
 from wscale.run import inputs
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]  # wscale/run/point.py: the project folder
@@ -160,7 +160,7 @@ def measure_or_error(cfg, net_params_file=None, output=None):
         printed = output.tail() if output is not None else ''
         if printed:
             message = f'{message} ({printed})'
-        return measurement.error_record(cfg.sec, cfg.loc, cfg.weight, cfg.epspTarget, message, traceback.format_exc())
+        return records.error_record(cfg.sec, cfg.loc, cfg.weight, cfg.epspTarget, message, traceback.format_exc())
 
 
 def record_path(folder, label):

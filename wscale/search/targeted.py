@@ -9,7 +9,7 @@ import traceback
 
 from analysis.search import TargetSearch, log_slope
 from wscale.errors import UserError
-from wscale.measure import measurement
+from wscale.measure import measurement, records
 from wscale.run import point
 from wscale.run.spec import tag
 
@@ -93,7 +93,7 @@ def _close(records, converged, reason):
 
 def failed_place(cfg, sec, loc, message, trace=None):
     """The one record of a place whose search could not run."""
-    record = measurement.error_record(sec, loc, cfg.searchFirstWeight, cfg.epspTarget, message, trace)
+    record = records.error_record(sec, loc, cfg.searchFirstWeight, cfg.epspTarget, message, trace)
     _close([record], False, message)
     return record
 
@@ -105,7 +105,7 @@ def lost_record(spec, values, message, trace=None):
     cfg = spec.cfg_settings
     searched = spec.search == 'target'
     weight = cfg['searchFirstWeight'] if searched else values['weight']
-    record = measurement.error_record(values['sec'], values['loc'], weight, cfg['epspTarget'], message, trace)
+    record = records.error_record(values['sec'], values['loc'], weight, cfg['epspTarget'], message, trace)
     if searched:
         _close([record], False, message)
     return tag([record], values, spec.columns)[0]

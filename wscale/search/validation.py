@@ -25,7 +25,7 @@ import numpy as np
 from analysis.results import write_json_atomic
 from analysis.weight_norm import LOOKUPS, draw_places, netpyne_segment_index, segment_index, validation_verdict
 from cells import catalogue
-from wscale.measure import measurement
+from wscale.measure import measurement, records
 from wscale.run import point, pool
 
 VALIDATION_FILE = 'validation.json'
@@ -67,7 +67,7 @@ def _simulate(task):
 
 def _lost(target, task, message, trace=None):
     sec, loc, _, weight, _ = task
-    return measurement.error_record(sec, loc, weight, target, message, trace)
+    return records.error_record(sec, loc, weight, target, message, trace)
 
 
 def validate(spec, path, table, cell, count, jobs, filled=()):
