@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from cells import catalogue
-from wscale.engines import cluster
+from wscale.engines import cluster, cluster_folder
 from wscale.errors import UserError
 from wscale.report import outputs
 from wscale.run import inputs
@@ -77,7 +77,7 @@ def check_cluster_options(options, argv):
         extra = given_flags(argv) - allowed - {f'--{name}'}
         if extra:
             raise UserError(
-                f"--{name} takes the run's settings from {Path(folder) / outputs.GRID_FOLDER / cluster.MANIFEST}; "
+                f"--{name} takes the run's settings from {Path(folder) / outputs.GRID_FOLDER / cluster_folder.MANIFEST}; "
                 f"{', '.join(sorted(extra))} cannot be given with it"
             )
         options.cluster = 'slurm'

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cells import catalogue, network
 from wscale.cli.options import NO_FILL, given_flags
-from wscale.engines import cluster
+from wscale.engines import cluster_folder
 from wscale.errors import UserError
 from wscale.run import inputs, point
 from wscale.run.spec import CELL, PLACE, WEIGHT, ClusterOptions, RunOptions, RunSpec, cell_folder, check_dimension
@@ -129,7 +129,7 @@ def stored(options, argv):
     cluster options given now (--resume: those given on its command line replace the
     run's)."""
     folder = options.collect or options.resume
-    spec = cluster.stored_spec(folder)
+    spec = cluster_folder.stored_spec(folder)
     spec.options.out = str(Path(folder).resolve())
     kept = spec.options.cluster
     flags = given_flags(argv)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from analysis.results import write_json_atomic
 from wscale import faults
-from wscale.engines import cluster, inline
+from wscale.engines import cluster_folder, inline
 from wscale.errors import UserError, exits_cleanly
 from wscale.measure import lean
 
@@ -27,8 +27,8 @@ def main(argv):
         raise UserError('usage: python -m wscale.engines.chunk_job GRID_BATCH_FOLDER CHUNK')
     folder, chunk = Path(argv[0]), argv[1]
     faults.inject('job', chunk=chunk)
-    run = cluster.Run(folder)
-    spec = cluster.spec_of(run.manifest, folder.parent)
+    run = cluster_folder.Run(folder)
+    spec = cluster_folder.spec_of(run.manifest, folder.parent)
     finished = run.finished()
     todo = [index for index in run.chunks()[chunk] if index not in finished]
     by_setting = {}
