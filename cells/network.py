@@ -1,26 +1,22 @@
-"""A user's NetPyNE network model, imported the way NetPyNE runs it: its cell types, its
-synapses and its mod folder.
+"""A user's NetPyNE network model (read by ``cells.model``) made into our run: its cell
+types and the synapse each is measured with (from its rules, ``cells.rules``).
 
-    netParams, cfg = load_model('model/netParams.py')          # cfg.py beside it
     cell_types(netParams)          # {label: soma section} of the cellParams with a soma
     excitatory_synmechs(netParams) # the synMechParams whose reversal is above -20 mV
-    model_mod_folder('model/netParams.py')
 
 ``settle_network`` puts the chosen cell types and synapses of a model on our cfg: each
 cell type's cellParams is kept in a file of its own (``cell_file``), and ``cfg.cellTypes``
 maps its label to that file and its soma, so that ``cfg.cell = label`` measures it.
 """
 
-import contextlib
 import hashlib
-import importlib.util
 import json
-import os
-import sys
 from pathlib import Path
 
 from analysis.results import safe_name, write_json_atomic
 from cells import catalogue, mechanisms, synapses
+from cells.model import load_model, model_mod_folder, net_params_file
+from cells.rules import rule_synapses, rules_onto, synapse_of_rules
 from wscale.errors import UserError
 
 CELL_FILES = mechanisms.BUILD_ROOT / 'cells'  # each cell type's cellParams, by content
@@ -28,98 +24,6 @@ CELL_FILES = mechanisms.BUILD_ROOT / 'cells'  # each cell type's cellParams, by 
 EXCITATORY_ABOVE_MV = -20.0
 # NEURON's own synapses and the reversal potential they have when an entry gives none
 BUILT_IN_REVERSAL_MV = {'ExpSyn': 0.0, 'Exp2Syn': 0.0}
-MOD_FOLDER_NAMES = ('mod', 'mods', 'mechanisms')
-
-
-@contextlib.contextmanager
-def _model_context(folder, cfg):
-    """While a model's files run: its folder the working directory and importable
-    (``from cfg import cfg``) and ``cfg`` in ``__main__`` (``from __main__ import cfg``),
-    as NetPyNE's scripts leave them; all as they were afterwards."""
-    import __main__
-
-    had_cfg, old_cfg = hasattr(__main__, 'cfg'), getattr(__main__, 'cfg', None)
-    old_path = list(sys.path)
-    old_modules = set(sys.modules)
-    old_cwd = os.getcwd()
-    sys.path.insert(0, str(folder))
-    os.chdir(folder)  # its files name others relative to its folder, where its users run it
-    if cfg is not None:
-        __main__.cfg = cfg
-    try:
-        yield
-    finally:
-        os.chdir(old_cwd)
-        sys.path[:] = old_path
-        for name in set(sys.modules) - old_modules:  # the model's own modules (its cfg, helpers)
-            module_file = getattr(sys.modules[name], '__file__', None) or ''
-            if module_file.startswith(str(folder)):
-                del sys.modules[name]
-        if had_cfg:
-            __main__.cfg = old_cfg
-        elif hasattr(__main__, 'cfg'):
-            del __main__.cfg
-
-
-def _run_file(path, what):
-    """Execute a model file as a module; a failure of the file is one UserError line."""
-    spec = importlib.util.spec_from_file_location(Path(path).stem, path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except UserError:
-        raise
-    except Exception as err:
-        where = next((frame for frame in _frames(err) if frame.filename == str(path)), None)
-        line = f' (line {where.lineno})' if where else ''
-        raise UserError(f'{what} {path} failed{line}: {type(err).__name__}: {err}') from None
-    return module
-
-
-def _frames(err):
-    import traceback
-
-    return traceback.extract_tb(err.__traceback__)
-
-
-def net_params_file(path):
-    """The model's netParams file: ``path``, or the netParams.py in the folder ``path``."""
-    path = Path(path).resolve()
-    if path.is_dir():
-        if not (path / 'netParams.py').is_file():
-            raise UserError(f'{path} is a folder without netParams.py: give the model\'s netParams file')
-        path = path / 'netParams.py'
-    if not path.is_file():
-        raise UserError(f'netParams file not found: {path}')
-    return path
-
-
-def load_model(net_params_path, cfg_path=None, mod_folder=None):
-    """(netParams, cfg) of the NetPyNE model in ``net_params_path``: its cfg (``cfg_path``,
-    default the cfg.py beside it) is loaded first and put where the model's netParams
-    looks for it, then netParams.py runs and its module-level ``netParams`` is taken.
-    The mechanisms of ``mod_folder`` (default: the model's, ``model_mod_folder``) are
-    loaded with ours before, for a model that builds cells from templates while it is
-    read."""
-    net_params_path = net_params_file(net_params_path)
-    folder = net_params_path.parent
-    cfg_path = Path(cfg_path).resolve() if cfg_path else folder / 'cfg.py'
-    if not cfg_path.is_file():
-        raise UserError(f'the model\'s cfg not found: {cfg_path} (give it with --cfg FILE)')
-    mechanisms.load_mechanisms(mod_folder or model_mod_folder(net_params_path))
-    from netpyne import specs
-
-    with _model_context(folder, None):
-        cfg_module = _run_file(cfg_path, 'the model\'s cfg')
-    cfg = getattr(cfg_module, 'cfg', None) or getattr(cfg_module, 'simConfig', None)
-    if not isinstance(cfg, specs.SimConfig):
-        raise UserError(f'{cfg_path} defines no cfg: a NetPyNE model\'s cfg.py sets cfg = specs.SimConfig()')
-    with _model_context(folder, cfg):
-        module = _run_file(net_params_path, 'the model\'s netParams')
-    net_params = getattr(module, 'netParams', None)
-    if not isinstance(net_params, specs.NetParams):
-        raise UserError(f'{net_params_path} is not a NetPyNE model: it defines no netParams = specs.NetParams()')
-    return net_params, cfg
 
 
 def model_soma(cell):
@@ -184,20 +88,6 @@ def excitatory_synmechs(net_params):
     ]
 
 
-def model_mod_folder(net_params_path):
-    """The model's mod folder as NetPyNE's users keep it: beside its netParams.py, named
-    mod, mods or mechanisms, or that folder itself; else such a folder one level up (the
-    M1 model's layout: sim/netParams.py, mod/), holding .mod files; None if there is
-    none."""
-    folder = Path(net_params_path).resolve().parent
-    candidates = [folder / name for name in MOD_FOLDER_NAMES] + [folder] + [folder.parent / name for name in MOD_FOLDER_NAMES]
-    for candidate in candidates:
-        if candidate.is_dir() and any(candidate.glob('*.mod')):
-            mechanisms.mod_files(candidate)
-            return candidate
-    return None
-
-
 def _choose(asked, available, what, flag):
     """The entries ``asked`` (all ``available`` if none), each of them checked."""
     if not asked:
@@ -230,112 +120,6 @@ def choose_synmechs(net_params, asked=None, fractions=None):
     if len(fractions) != len(chosen):
         raise UserError(f"--weight-fractions gives {len(fractions)} values for {len(chosen)} synMechs ({', '.join(chosen)})")
     return synapse_entries(net_params, chosen, fractions)
-
-
-def _matches(conds, tags):
-    """Whether NetPyNE's ``conds`` select a population with ``tags``: each condition on a
-    tag the population has holds (a value, one of a list, or a [low, high] range of a
-    number); conditions on what only cells have (a position) are taken to hold."""
-    for key, wanted in (conds or {}).items():
-        if key not in tags:
-            continue
-        have = tags[key]
-        if isinstance(wanted, (list, tuple)):
-            numeric = len(wanted) == 2 and all(isinstance(x, (int, float)) for x in wanted)
-            if numeric and isinstance(have, (int, float)) and not isinstance(have, bool):
-                if not wanted[0] <= have <= wanted[1]:
-                    return False
-            elif have not in wanted:
-                return False
-        elif have != wanted:
-            return False
-    return True
-
-
-def populations_of(net_params, label):
-    """{label: tags (its popParams with 'pop')} of the model's populations whose cells are
-    cell type ``label``: a population whose cellType is the label, or whose tags its
-    cellParams' conds select."""
-    conds = catalogue.plain(net_params.cellParams[label].get('conds') or {})
-    found = {}
-    for pop, params in net_params.popParams.items():
-        tags = dict(catalogue.plain(params), pop=pop)
-        if tags.get('cellType') == label or (conds and _matches(conds, tags)):
-            found[pop] = tags
-    return found
-
-
-def rule_synapses(net_params, label, excitatory):
-    """[(rule label, (synMech, ...), (weight fraction, ...))] of the model's connParams
-    rules onto cell type ``label`` whose synMechs are all ``excitatory``: each synMech
-    with its synMechWeightFactor (1.0 without one)."""
-    pops = populations_of(net_params, label)
-    found = []
-    for rule_label, rule in net_params.connParams.items():
-        rule = catalogue.plain(rule)
-        mechs = rule.get('synMech')
-        mechs = list(mechs) if isinstance(mechs, (list, tuple)) else [mechs] if mechs else []
-        post = rule.get('postConds') or {}
-        if not mechs or not all(mech in excitatory for mech in mechs):
-            continue
-        if not any(_matches(post, tags) for tags in pops.values()):
-            continue
-        factors = rule.get('synMechWeightFactor') or [1.0] * len(mechs)
-        if len(factors) != len(mechs) or isinstance(rule.get('weight'), (list, tuple)):
-            continue
-        found.append((rule_label, tuple(mechs), tuple(float(factor) for factor in factors)))
-    return found
-
-
-SYNAPTIC_STIMS = ('NetStim', 'VecStim')  # stimSourceParams types whose targets get synapses
-
-
-def rule_sections(sec, cell):
-    """The sections of ``cell`` (plain cellParams) that a NetPyNE rule's 'sec' puts
-    synapses on, as NetPyNE reads it (CompartCell._setConnSections): none, or one it does
-    not know, means 'soma' (else the first section); a secList's name or a list means its
-    sections that exist."""
-    secs, sec_lists = cell.get('secs') or {}, cell.get('secLists') or {}
-    if not sec or (isinstance(sec, str) and sec not in secs and sec not in sec_lists):
-        return ['soma'] if 'soma' in secs else list(secs)[:1]
-    if isinstance(sec, (list, tuple)) or sec in sec_lists:
-        names = list(sec) if isinstance(sec, (list, tuple)) else list(sec_lists[sec])
-        return [name for name in dict.fromkeys(names) if name in secs]
-    return [sec]
-
-
-def rules_onto(net_params, label):
-    """[(kind, rule label, [sections])] of the model's rules that put synapses on cell type
-    ``label``, whose weights a weightNorm scales: connParams and subConnParams by their
-    postConds, stimTargetParams from a NetStim or VecStim source by their conds."""
-    pops = list(populations_of(net_params, label).values())
-    cell = catalogue.plain(net_params.cellParams[label])
-    sources = {name: catalogue.plain(source) for name, source in net_params.stimSourceParams.items()}
-    found = []
-    for kind, conds_key, rules in (('connParams', 'postConds', net_params.connParams),
-                                   ('subConnParams', 'postConds', net_params.subConnParams),
-                                   ('stimTargetParams', 'conds', net_params.stimTargetParams)):
-        for rule_label, rule in rules.items():
-            rule = catalogue.plain(rule)
-            if kind == 'stimTargetParams' and sources.get(rule.get('source'), {}).get('type') not in SYNAPTIC_STIMS:
-                continue
-            if any(_matches(rule.get(conds_key) or {}, tags) for tags in pops):
-                found.append((kind, str(rule_label), rule_sections(rule.get('sec'), cell)))
-    return found
-
-
-def synapse_of_rules(rules):
-    """The synapse most of ``rules`` (see ``rule_synapses``) use, ((synMech, ...),
-    (fraction, ...)), with the rules that use it and those that use another; None without
-    rules. Among as many rules each, the first rule's."""
-    kinds = {}
-    for rule_label, mechs, factors in rules:
-        kinds.setdefault((mechs, factors), []).append(rule_label)
-    if not kinds:
-        return None
-    chosen = max(kinds, key=lambda kind: len(kinds[kind]))
-    others = {kind: labels for kind, labels in kinds.items() if kind != chosen}
-    return chosen, kinds[chosen], others
 
 
 def _shares(mechs, fractions):

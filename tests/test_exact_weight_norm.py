@@ -191,7 +191,7 @@ def test_older_netpynes_own_lookup_is_as_wrong(measured, older, tmp_path):
 
 @pytest.mark.unit
 def test_rule_sections_as_netpyne_reads_them():
-    from cells.network import rule_sections
+    from cells.rules import rule_sections
 
     cell = {'secs': {'soma': {}, 'apic': {}, 'tuft': {}}, 'secLists': {'apical': ['apic', 'tuft', 'gone']}}
     assert rule_sections(None, cell) == ['soma']

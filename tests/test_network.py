@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from cells.network import cell_types, excitatory_synmechs, load_model, model_mod_folder
+from cells.model import load_model, model_mod_folder
+from cells.network import cell_types, excitatory_synmechs
 from tests.helpers import PROJECT, in_child, run_command
 from wscale.errors import UserError
 
@@ -134,7 +135,8 @@ def _model_with_rules():
 
 
 def test_each_cell_type_takes_the_synapse_of_the_rules_onto_it():
-    from cells.network import populations_of, rule_synapses, synapse_of_rules, synapses_of_cell_types
+    from cells.network import synapses_of_cell_types
+    from cells.rules import populations_of, rule_synapses, synapse_of_rules
 
     net_params = _model_with_rules()
     assert list(populations_of(net_params, 'PYR_rule')) == ['L2', 'L5'] and list(populations_of(net_params, 'BAS_rule')) == ['BASK']

@@ -93,7 +93,7 @@ def model_cell_files(tmp_path):
     paths = {label: tmp_path / f'{label}.json' for label in CELL_TYPES}
     script = (
         'import json, sys\n'
-        'from cells.network import load_model\n'
+        'from cells.model import load_model\n'
         f'net_params, _ = load_model({str(MODEL / "netParams.py")!r}, None, {str(MODEL / "mod")!r})\n'
         'for label, path in json.loads(sys.argv[1]).items():\n'
         '    net_params.saveCellParamsRule(label, path)\n'
