@@ -53,7 +53,7 @@ def summarise(points, target, columns=()):
     groups = OrderedDict()
     for point in points:
         key = (point['sec'], point['loc'], *(point[name] for name in columns))
-        groups.setdefault(json.dumps(key, default=str), []).append(point)
+        groups.setdefault(json.dumps(key), []).append(point)
     summary = []
     for group in groups.values():
         sec, loc = group[0]['sec'], group[0]['loc']

@@ -8,15 +8,21 @@ import tempfile
 from pathlib import Path
 
 
-def _plain(value):
-    """JSON-safe copy: NaN and infinities become None, numpy scalars plain numbers."""
+def plain(value, for_json=False):
+    """A copy of ``value`` made of plain dicts, lists, tuples, strings and numbers: dict
+    subclasses become dicts, numpy arrays lists, numpy scalars Python numbers and bytes
+    latin-1 strings. ``for_json``: as JSON holds it, tuples as lists and NaN and the
+    infinities as None."""
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {plain(key, for_json): plain(item, for_json) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if hasattr(value, 'item') and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
+        items = [plain(item, for_json) for item in value]
+        return tuple(items) if isinstance(value, tuple) and not for_json else items
+    if isinstance(value, bytes):
+        return value.decode('latin1')
+    if hasattr(value, 'tolist') and not isinstance(value, str):
+        return plain(value.tolist(), for_json)
+    if for_json and isinstance(value, float) and not math.isfinite(value):
         return None
     return value
 
@@ -50,7 +56,7 @@ def write_json_atomic(path, data):
     """Write ``data`` as JSON (NaN as null) to ``path`` atomically."""
 
     def write(stream):
-        json.dump(_plain(data), stream, indent=1, allow_nan=False)
+        json.dump(plain(data, for_json=True), stream, indent=1, allow_nan=False)
         stream.write('\n')
 
     write_atomic(path, write)
@@ -58,7 +64,7 @@ def write_json_atomic(path, data):
 
 def write_pickle_atomic(path, data):
     """Write ``data`` as a pickle to ``path`` atomically."""
-    write_atomic(path, lambda stream: pickle.dump(_plain(data), stream), binary=True)
+    write_atomic(path, lambda stream: pickle.dump(plain(data, for_json=True), stream), binary=True)
 
 
 def read_json(path):
@@ -69,4 +75,4 @@ def read_json(path):
 
 def json_line(record):
     """One line of JSON for a record (NaN as null)."""
-    return json.dumps(_plain(record), allow_nan=False)
+    return json.dumps(plain(record, for_json=True), allow_nan=False)

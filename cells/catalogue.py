@@ -8,6 +8,7 @@ import json
 import pickle
 from pathlib import Path
 
+from analysis.results import plain
 from cells import pt5b
 from wscale.errors import UserError
 
@@ -109,22 +110,6 @@ class _CellUnpickler(pickle.Unpickler):
 
 class _LoadedDict(dict):
     """A dict that takes the (empty) instance state NetPyNE's Dict pickles carry."""
-
-
-def plain(value):
-    """A copy of ``value`` made of plain dicts, lists, tuples, strings and numbers: dict
-    subclasses become dicts, numpy arrays lists and numpy scalars Python numbers."""
-    if isinstance(value, dict):
-        return {plain(key): plain(item) for key, item in value.items()}
-    if isinstance(value, tuple):
-        return tuple(plain(item) for item in value)
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    if isinstance(value, bytes):
-        return value.decode('latin1')
-    if hasattr(value, 'tolist'):
-        return plain(value.tolist())
-    return value
 
 
 def _import_cell(path, name, args, mod_dir):

@@ -13,7 +13,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from analysis.results import safe_name, write_json_atomic
+from analysis.results import plain, safe_name, write_json_atomic
 from cells import catalogue, mechanisms, synapses
 from cells.model import load_model, model_mod_folder, net_params_file
 from cells.rules import rule_synapses, rules_onto, synapse_of_rules
@@ -40,7 +40,7 @@ def measurable_cell_types(net_params):
     order; {label: why not} of the others)."""
     found, left_out = {}, {}
     for label, rule in net_params.cellParams.items():
-        cell = catalogue.plain(rule)
+        cell = plain(rule)
         soma = model_soma(cell) if cell.get('secs') else None
         mod = voltage_in_point_process(cell) if soma else None
         if soma is None:
@@ -129,7 +129,7 @@ def _shares(mechs, fractions):
 def synapse_entries(net_params, mechs, fractions):
     """{label: the model's synMechParams entry with its 'weightFraction'}, checked."""
     entries = {
-        label: {**catalogue.plain(net_params.synMechParams[label]), synapses.WEIGHT_FRACTION: float(fraction)}
+        label: {**plain(net_params.synMechParams[label]), synapses.WEIGHT_FRACTION: float(fraction)}
         for label, fraction in zip(mechs, fractions)
     }
     synapses.check_synapses(entries)
@@ -236,14 +236,14 @@ def settle_network(cfg, net_params_path, cfg_path=None, chosen_cells=None, chose
     if not chosen_synmechs and unknown:
         notes.append(f"synMechs not chosen, their reversal potential unknown: {', '.join(unknown)} (name them with --synmechs)")
     cfg.modFolder = str(mod_folder) if mod_folder else None
-    cfg.hParams = dict(catalogue.plain(model_cfg.hParams))
+    cfg.hParams = dict(plain(model_cfg.hParams))
     cfg.dt = float(model_cfg.dt)
     if getattr(model_cfg, 'cvode_active', False):
         cfg.cvode_active = True
         cfg.cvode_atol = float(getattr(model_cfg, 'cvode_atol', cfg.cvode_atol))
     cfg.cellTypes = {}
     for label in chosen:
-        cell = {key: value for key, value in catalogue.plain(net_params.cellParams[label]).items() if key != 'conds'}
+        cell = {key: value for key, value in plain(net_params.cellParams[label]).items() if key != 'conds'}
         stored = [name for name, sec in cell['secs'].items() if sec.pop('weightNorm', None) is not None]
         if stored:
             notes.append(f"warning: cell type '{label}' carries the model's weightNorm in {len(stored)} sections; "

@@ -2,7 +2,7 @@
 synapse its excitatory connParams rules use, and the sections every rule (connParams,
 subConnParams, stimTargetParams) puts synapses on, read as NetPyNE reads them."""
 
-from cells import catalogue
+from analysis.results import plain
 
 SYNAPTIC_STIMS = ('NetStim', 'VecStim')  # stimSourceParams types whose targets get synapses
 
@@ -31,10 +31,10 @@ def populations_of(net_params, label):
     """{label: tags (its popParams with 'pop')} of the model's populations whose cells are
     cell type ``label``: a population whose cellType is the label, or whose tags its
     cellParams' conds select."""
-    conds = catalogue.plain(net_params.cellParams[label].get('conds') or {})
+    conds = plain(net_params.cellParams[label].get('conds') or {})
     found = {}
     for pop, params in net_params.popParams.items():
-        tags = dict(catalogue.plain(params), pop=pop)
+        tags = dict(plain(params), pop=pop)
         if tags.get('cellType') == label or (conds and _matches(conds, tags)):
             found[pop] = tags
     return found
@@ -47,7 +47,7 @@ def rule_synapses(net_params, label, excitatory):
     pops = populations_of(net_params, label)
     found = []
     for rule_label, rule in net_params.connParams.items():
-        rule = catalogue.plain(rule)
+        rule = plain(rule)
         mechs = rule.get('synMech')
         mechs = list(mechs) if isinstance(mechs, (list, tuple)) else [mechs] if mechs else []
         post = rule.get('postConds') or {}
@@ -81,14 +81,14 @@ def rules_onto(net_params, label):
     ``label``, whose weights a weightNorm scales: connParams and subConnParams by their
     postConds, stimTargetParams from a NetStim or VecStim source by their conds."""
     pops = list(populations_of(net_params, label).values())
-    cell = catalogue.plain(net_params.cellParams[label])
-    sources = {name: catalogue.plain(source) for name, source in net_params.stimSourceParams.items()}
+    cell = plain(net_params.cellParams[label])
+    sources = {name: plain(source) for name, source in net_params.stimSourceParams.items()}
     found = []
     for kind, conds_key, rules in (('connParams', 'postConds', net_params.connParams),
                                    ('subConnParams', 'postConds', net_params.subConnParams),
                                    ('stimTargetParams', 'conds', net_params.stimTargetParams)):
         for rule_label, rule in rules.items():
-            rule = catalogue.plain(rule)
+            rule = plain(rule)
             if kind == 'stimTargetParams' and sources.get(rule.get('source'), {}).get('type') not in SYNAPTIC_STIMS:
                 continue
             if any(_matches(rule.get(conds_key) or {}, tags) for tags in pops):

@@ -24,6 +24,7 @@ LAYERS = {
     'analysis': 0,           # pure functions of arrays and plain dicts
     'wscale.errors': 0,      # the one-line error every layer raises
     'wscale.faults': 0,      # faults on purpose, for the tests (WSCALE_FAULT)
+    'wscale.streams': 0,     # where a process's output goes
 }
 
 

@@ -24,6 +24,7 @@ from wscale.run import point
 from wscale.run.pool import exit_description
 from wscale.run.spec import Outcome, tag, unit_values
 from wscale.search import targeted
+from wscale.streams import redirect_output
 
 BATCH_LABEL = 'grid'
 LOG_FILE = 'batch.log'
@@ -126,9 +127,7 @@ def nrniv_environment(environ):
 
 def _run_part(batch):
     """A part's process: run its Batch with its output in the batch.log of its folder."""
-    log = os.open(Path(batch.saveFolder) / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
+    redirect_output(os.open(Path(batch.saveFolder) / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644))
     os.environ.update(nrniv_environment(os.environ))
     status = 0
     try:

@@ -34,7 +34,7 @@ def main(argv):
     by_setting = {}
     for index in todo:
         values = {name: run.units[index][name] for name in spec.columns}
-        by_setting.setdefault(json.dumps(values, sort_keys=True, default=str), (values, []))[1].append(index)
+        by_setting.setdefault(json.dumps(values, sort_keys=True), (values, []))[1].append(index)
     cores = spec.options.cluster.cores_per_job
     for values, indices in by_setting.values():
         tasks = [inline.unit_task(run.units[index]) for index in indices]

@@ -44,7 +44,7 @@ def spec_of(manifest, folder):
 
 def fingerprint(spec, units):
     """What makes two runs the same: every cfg setting and the work units."""
-    text = json.dumps({'cfg': spec.cfg_settings, 'units': units}, sort_keys=True, default=str)
+    text = json.dumps({'cfg': spec.cfg_settings, 'units': units}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

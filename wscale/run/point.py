@@ -10,12 +10,12 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from analysis.results import json_line, read_json, write_json_atomic  # noqa: F401  (json_line: init.py prints with it)
-from cells import catalogue
+from analysis.results import json_line, plain, read_json, write_json_atomic  # noqa: F401  (json_line: init.py prints with it)
 from wscale import faults
 from wscale.errors import UserError
 from wscale.measure import measurement, records
 from wscale.run import inputs
+from wscale.streams import redirect_output
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]  # wscale/run/point.py: the project folder
 CFG_FILE = PROJECT_DIR / 'cfg.py'
@@ -37,21 +37,15 @@ class CapturedOutput(contextlib.AbstractContextManager):
 
     def __enter__(self):
         if self.enabled:
-            sys.stdout.flush()
-            sys.stderr.flush()
             self._saved = (os.dup(1), os.dup(2))
             self._file = tempfile.TemporaryFile(mode='w+')
-            os.dup2(self._file.fileno(), 1)
-            os.dup2(self._file.fileno(), 2)
+            redirect_output(self._file.fileno())
         return self
 
     def show(self):
         """From now on, send output to the original stderr instead of collecting it."""
         if self.enabled:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.dup2(self._saved[1], 1)
-            os.dup2(self._saved[1], 2)
+            redirect_output(self._saved[1])
 
     def tail(self, lines=5):
         """The last ``lines`` non-empty lines collected so far, joined by ' | '."""
@@ -65,10 +59,7 @@ class CapturedOutput(contextlib.AbstractContextManager):
 
     def __exit__(self, *exc):
         if self.enabled:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.dup2(self._saved[0], 1)
-            os.dup2(self._saved[1], 2)
+            redirect_output(*self._saved)
             for fd in self._saved:
                 os.close(fd)
             self._file.close()
@@ -129,7 +120,7 @@ def load_cfg(path=None):
 def cfg_settings(cfg):
     """Every setting of a SimConfig, as plain JSON values (numpy values and dict subclasses
     made plain); a setting that has no JSON form is a UserError naming it."""
-    settings = {key: catalogue.plain(value) for key, value in vars(cfg).items() if not key.startswith('_')}
+    settings = {key: plain(value) for key, value in vars(cfg).items() if not key.startswith('_')}
     for key, value in settings.items():
         try:
             json.dumps(value)

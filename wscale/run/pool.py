@@ -17,14 +17,14 @@ import traceback
 from collections import deque
 from multiprocessing.connection import wait
 
+from wscale.streams import redirect_output
+
 
 def _serve(connection, start, work, quiet):
     """A worker's life: start, say so, then answer (index, task) messages until None."""
     if quiet:  # a crash is reported by the caller; the worker itself prints nothing
         faulthandler.disable()
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.dup2(null, 2)
+        redirect_output(os.open(os.devnull, os.O_WRONLY))
     try:
         start()
     except BaseException as err:  # reported to the caller as the reason of every task
