@@ -7,17 +7,17 @@ of every file compiled: the .mod files and the helpers they may include (``.inc`
 ``.c``/``.cpp`` files and any file an INCLUDE statement names). A changed file gives a new
 build; an unchanged set is compiled once and reused. A user's file that defines a
 mechanism of the same name as one of ours replaces ours. Which names a file defines is
-read with NEURON's own NMODL parser (``neuron.nmodl``).
+read by ``cells.mod_folder``.
 
 A user's .mod file that does not compile (old C code in VERBATIM blocks, say), or whose
 code needs a symbol nothing defines (found when NEURON 8 links its special, or when the
-library is loaded into a fresh NEURON 9), is left out of the build, and the build records it with the compiler's message: using one of its
+library is loaded into a fresh NEURON 9; see ``cells.build_failures``), is left out of
+the build, and the build records it with the compiler's message: using one of its
 mechanisms is then an error carrying that message (see ``check_cell_mechanisms``), and a
 model that uses none of them runs with a warning naming the file. Loading is idempotent
 per process.
 """
 
-import contextlib
 import fcntl
 import functools
 import hashlib
@@ -25,110 +25,24 @@ import json
 import logging
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from cells.build_failures import FAILED_TARGET, compiler_message, file_message, needing_undefined
+from cells.mod_folder import helper_files, mechanism_names, mod_files
 from wscale.errors import UserError
 
 MOD_DIR = Path(__file__).resolve().parent / 'mod'
 BUILD_ROOT = Path(__file__).resolve().parent / 'build'
 BUILD_RECORD = 'build.json'  # written last: a build with it is complete
-HELPER_SUFFIXES = ('.inc', '.h', '.hpp', '.hh', '.c', '.cpp', '.cc', '.cxx')
 BUILD_FORMAT = b'wscale-build-3'
 
 log = logging.getLogger('wscale.mechanisms')
 
 _loaded = {}
-
-
-def mod_files(mod_dir):
-    """The .mod files of a folder, sorted by name; an error if there are none."""
-    mod_dir = Path(mod_dir)
-    if not mod_dir.is_dir():
-        raise UserError(f'mod folder not found: {mod_dir}')
-    files = sorted(mod_dir.glob('*.mod'))
-    if not files:
-        raise UserError(f'no .mod files in {mod_dir}')
-    return files
-
-
-INCLUDE = re.compile(r'^\s*INCLUDE\s+"([^"]+)"', re.MULTILINE)
-
-
-def helper_files(mod_dir):
-    """The files of a mod folder that its .mod files may include: those with a C or
-    NMODL include suffix, and any file of the folder an INCLUDE statement names."""
-    mod_dir = Path(mod_dir)
-    named = set()
-    for path in mod_files(mod_dir):
-        named.update(INCLUDE.findall(path.read_text(errors='replace')))
-    return sorted(
-        path for path in mod_dir.iterdir()
-        if path.is_file() and path.suffix != '.mod' and (path.suffix in HELPER_SUFFIXES or path.name in named)
-    )
-
-
-@functools.lru_cache(maxsize=1024)
-def _declared_names(path, stamp):
-    try:
-        return _parsed_names(path)
-    except Exception:  # the parser refuses the file: scan its text instead
-        return _scanned_names(Path(path).read_text(errors='replace'))
-
-
-def mechanism_names(path):
-    """The names a .mod file defines: its SUFFIX, POINT_PROCESS or ARTIFICIAL_CELL.
-
-    Read with NEURON's NMODL parser, so keywords may stand anywhere in the NEURON block,
-    several on a line, among comments; a file the parser refuses is scanned for them.
-    """
-    stat = Path(path).stat()
-    return set(_declared_names(str(path), (stat.st_mtime_ns, stat.st_size)))
-
-
-def _parsed_names(path):
-    with _quiet_output():
-        from neuron.nmodl import ast, dsl, visitor
-
-        tree = dsl.NmodlDriver().parse_file(str(path))
-        found = visitor.AstLookupVisitor().lookup(tree, ast.AstNodeType.SUFFIX)
-    return frozenset(node.name.get_node_name() for node in found)
-
-
-NMODL_COMMENTS = re.compile(
-    r'\bCOMMENT\b.*?\bENDCOMMENT\b|\bVERBATIM\b.*?\bENDVERBATIM\b|[:?][^\n]*', re.DOTALL
-)
-NEURON_BLOCK = re.compile(r'\bNEURON\s*\{([^}]*)\}')
-DECLARATION = re.compile(r'\b(?:SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)\s+(\w+)')
-
-
-def _scanned_names(text):
-    """Declared names from the NEURON block's text, without comments or C code."""
-    block = NEURON_BLOCK.search(NMODL_COMMENTS.sub(' ', text))
-    return frozenset(DECLARATION.findall(block.group(1))) if block else frozenset()
-
-
-@contextlib.contextmanager
-def _quiet_output():
-    """Send what C code prints on file descriptors 1 and 2 to /dev/null for a while."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = (os.dup(1), os.dup(2))
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    os.dup2(null, 2)
-    os.close(null)
-    try:
-        yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in saved:
-            os.close(fd)
 
 
 def build_files(user_mod_dir=None):
@@ -282,9 +196,6 @@ def built_in_mechanisms():
     return (density | point_processes) - loaded
 
 
-FAILED_TARGET = re.compile(r"make: \*\*\* \[[^\]]*?:\s*(?:\./)?([^\s\]]+)\.(?:o|cpp)\] Error")
-# a symbol no file defines, as the linker (NEURON 8's special) or dlopen (NEURON 9) names it
-UNDEFINED = re.compile(r"undefined reference to [`']([^'`]+)'|undefined symbol: (\S+)")
 LOAD_CHECK = 'import sys\nfrom neuron import h\nsys.exit(0 if h.nrn_load_dll(sys.argv[1]) else 3)'
 
 
@@ -324,49 +235,6 @@ def _load_failure(build_dir):
     """None if the library just built loads into a fresh NEURON; else what it said."""
     proc = subprocess.run([sys.executable, '-c', LOAD_CHECK, str(_library(build_dir))], capture_output=True, text=True)
     return None if proc.returncode == 0 else compiler_message(proc.stdout + proc.stderr)
-
-
-def needing_undefined(build_dir, output, user_mods):
-    """The user's .mod files whose objects use a symbol that ``output`` (the linker's or
-    dlopen's) says nothing defines, by ``nm -u`` (names as linked and as demangled)."""
-    symbols = {name for pair in UNDEFINED.findall(output) for name in pair if name}
-    wanted = symbols | {name.split('(')[0] for name in symbols}
-    found = []
-    for name in sorted(user_mods):
-        obj = build_dir / platform.machine() / f'{Path(name).stem}.o'
-        if not obj.exists():
-            continue
-        used = set()
-        for demangle in ([], ['-C']):
-            try:
-                proc = subprocess.run(['nm', '-u', *demangle, str(obj)], capture_output=True, text=True)
-            except FileNotFoundError:  # no binutils: the failure stays nrnivmodl's error
-                return []
-            for line in proc.stdout.splitlines():
-                symbol = line.split(' U ', 1)[-1].strip()
-                used.update({symbol, symbol.split('(')[0]})
-        if used & wanted:
-            found.append(name)
-    return found
-
-
-def file_message(output, stem, lines=6):
-    """The compiler's (or linker's) error lines about the file ``stem``.mod (its .c, .cpp,
-    .mod or .o), else those naming a symbol nothing defines."""
-    mentions = re.compile(rf'\b{re.escape(stem)}\.(?:c|cpp|mod|o)\b')
-    about = [line.strip() for line in output.splitlines() if mentions.search(line) and 'rror' in line]
-    about = about or [line.strip() for line in output.splitlines() if UNDEFINED.search(line)]
-    return '\n'.join(list(dict.fromkeys(about))[:lines]) or f'{stem}.mod failed to compile'
-
-
-def compiler_message(output):
-    """nrnivmodl's output without colour codes and without its own Python traceback."""
-    lines = []
-    for line in re.sub(r'\x1b\[[0-9;]*m', '', output).splitlines():
-        if line.startswith('Traceback (most recent call last)'):
-            break
-        lines.append(line)
-    return '\n'.join(lines).strip()
 
 
 def load_mechanisms(user_mod_dir=None, build_root=BUILD_ROOT):

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from cells import mechanisms
+from cells import mechanisms, mod_folder
 from wscale.errors import UserError
 
 MOD_FOLDER_NAMES = ('mod', 'mods', 'mechanisms')
@@ -118,7 +118,7 @@ def model_mod_folder(net_params_path):
     candidates = [folder / name for name in MOD_FOLDER_NAMES] + [folder] + [folder.parent / name for name in MOD_FOLDER_NAMES]
     for candidate in candidates:
         if candidate.is_dir() and any(candidate.glob('*.mod')):
-            mechanisms.mod_files(candidate)
+            mod_folder.mod_files(candidate)
             return candidate
     return None
 

@@ -10,7 +10,8 @@ import pytest
 
 from cells import catalogue, synapses
 from cells.generate_pyramidal import DEFAULT_FILE, generate
-from cells.mechanisms import MOD_DIR, build_files, check_cell_mechanisms, mechanism_names
+from cells.mechanisms import MOD_DIR, build_files, check_cell_mechanisms
+from cells.mod_folder import mechanism_names
 from wscale.errors import UserError
 
 pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit

@@ -12,9 +12,9 @@ from cells.mechanisms import (
     clashing_files,
     compile_mechanisms,
     content_hash,
-    mod_files,
     unused_dropped,
 )
+from cells.mod_folder import mod_files
 from tests.helpers import PROJECT
 from wscale.errors import UserError
 

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from cells import catalogue
-from cells.mechanisms import _scanned_names, build_files, content_hash, mechanism_names
+from cells.mechanisms import build_files, content_hash
+from cells.mod_folder import _scanned_names, mechanism_names
 from tests.helpers import PROJECT, run_command
 
 FIXTURE = PROJECT / 'tests' / 'fixtures' / 'published_pt'

@@ -5,7 +5,7 @@ import json
 import math
 from pathlib import Path
 
-from cells import catalogue, mechanisms, synapses
+from cells import catalogue, mechanisms, mod_folder, synapses
 from wscale.errors import UserError
 
 
@@ -100,7 +100,7 @@ def settle_model(cfg, options):
     file)."""
     catalogue.settle_cell_type(cfg)
     if options.mod:
-        mechanisms.mod_files(options.mod)
+        mod_folder.mod_files(options.mod)
         cfg.modFolder = str(Path(options.mod).resolve())
     cfg.cell = catalogue.resolve_spec(options.cell or cfg.cell)
     if options.cell_name:
