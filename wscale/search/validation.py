@@ -47,9 +47,9 @@ def tasks_of(places, table, target, path, cell):
     tasks = []
     for sec, loc, _ in places:
         exact = table[sec][segment_index(loc, catalogue.nseg(cell, sec))]
-        tasks.append((sec, loc, 'netpyne', target, str(path)))
-        tasks.append((sec, loc, 'loaded', target, str(path)))
-        tasks.append((sec, loc, 'exact', target * exact, None))
+        for lookup in LOOKUPS:  # in the order validate reads their records back
+            own = lookup == 'exact'
+            tasks.append((sec, loc, lookup, target * exact if own else target, None if own else str(path)))
     return tasks
 
 
@@ -80,14 +80,14 @@ def validate(spec, path, table, cell, count, jobs, filled=()):
     target = cfg['epspTarget']
     places = places_of(cell, table, count, cfg['seeds']['loc'])
     tasks = tasks_of(places, table, target, path, cell)
-    records = list(pool.run_tasks(tasks, jobs, functools.partial(_start, spec), _simulate,
+    results = list(pool.run_tasks(tasks, jobs, functools.partial(_start, spec), _simulate,
                                   functools.partial(_lost, target), quiet=not cfg['verbose']))
     filled_segments = {(sec, segment_index(loc, catalogue.nseg(cell, sec))) for sec, loc in filled}
     rows = []
     for index, (sec, loc, placement) in enumerate(places):
         nseg = catalogue.nseg(cell, sec)
         segment, read = segment_index(loc, nseg), netpyne_segment_index(loc, nseg)
-        simulated = dict(zip(LOOKUPS, records[len(LOOKUPS) * index:len(LOOKUPS) * (index + 1)]))
+        simulated = dict(zip(LOOKUPS, results[len(LOOKUPS) * index:len(LOOKUPS) * (index + 1)]))
         failed = [record for record in simulated.values() if record['status'] != 'ok']
         row = {
             'sec': sec,
