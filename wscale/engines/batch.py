@@ -9,7 +9,6 @@ Every part's files are in OUT/grid_batch/part_<n>/, its output in batch.log ther
 """
 
 import contextlib
-import copy
 import multiprocessing
 import os
 import shutil
@@ -22,11 +21,10 @@ from wscale.errors import last_error_line
 from wscale.report.outputs import GRID_FOLDER
 from wscale.run import point
 from wscale.run.pool import exit_description
-from wscale.run.spec import Outcome, tag, unit_values
+from wscale.run.spec import LABEL, LABEL_PREFIX, Outcome, grid_units, tag
 from wscale.search import targeted
 from wscale.streams import redirect_output
 
-BATCH_LABEL = 'grid'
 LOG_FILE = 'batch.log'
 PART_PREFIX = 'part_'
 POLL_SECONDS = 0.5
@@ -51,28 +49,11 @@ def make_batch(spec, params, folder):
         groupedParams=list(spec.place_keys),
     )
     batch.cfg = spec.cfg()  # the settled cfg: the Batch does not read cfg.py
-    batch.batchLabel = BATCH_LABEL
+    batch.batchLabel = LABEL_PREFIX  # its jobs are named as grid_units labels them
     batch.saveFolder = str(folder)
     batch.method = 'grid'
     batch.runCfg = run_cfg()
     return batch
-
-
-def jobs_of(batch):
-    """(values, job path without suffix) for every point of the batch, in batch order;
-    values has plain column names (see ``spec.unit_values``).
-
-    Works on a copy of the batch's params: NetPyNE 1.1.1 marks them while listing the
-    combinations, and a batch whose params are marked finds none when it runs.
-    """
-    probe = copy.copy(batch)
-    probe.params = copy.deepcopy(batch.params)
-    combinations = probe.getParamCombinations()
-    labels = combinations['labels']
-    return [
-        (unit_values(dict(zip(labels, values))), name)
-        for values, name in zip(combinations['values'], combinations['filenames'])
-    ]
 
 
 def parts(params, count, place_keys):
@@ -161,7 +142,8 @@ def run(spec, progress):
     for params, part_folder in zip(split, folders):
         part_folder.mkdir(parents=True)
         batches.append(make_batch(spec, params, part_folder))
-    jobs = [job for batch in batches for job in jobs_of(batch)]
+    jobs = [(unit, part_folder / unit[LABEL]) for params, part_folder in zip(split, folders)
+            for unit in grid_units(params, spec.place_keys)]
     context = multiprocessing.get_context('fork')
     processes = [context.Process(target=_run_part, args=(batch,)) for batch in batches]
     sys.stdout.flush()

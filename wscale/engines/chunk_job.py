@@ -9,7 +9,6 @@ that already have a record (a requeued job) are skipped. The chunk's units are s
 among the job's CPUs (``--cores-per-job``).
 """
 
-import json
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from wscale import faults
 from wscale.engines import cluster_folder, inline
 from wscale.errors import UserError, exits_cleanly
 from wscale.measure import lean
+from wscale.run.spec import LABEL
 
 
 @exits_cleanly
@@ -31,15 +31,10 @@ def main(argv):
     spec = cluster_folder.spec_of(run.manifest, folder.parent)
     finished = run.finished()
     todo = [index for index in run.chunks()[chunk] if index not in finished]
-    by_setting = {}
-    for index in todo:
-        values = {name: run.units[index][name] for name in spec.columns}
-        by_setting.setdefault(json.dumps(values, sort_keys=True), (values, []))[1].append(index)
-    cores = spec.options.cluster.cores_per_job
-    for values, indices in by_setting.values():
-        tasks = [inline.unit_task(run.units[index]) for index in indices]
-        for index, records in zip(indices, inline.measure_units(spec, values, tasks, cores)):
-            write_json_atomic(run.record_path(index), records if spec.search == 'target' else records[0])
+    index_of = {run.units[index][LABEL]: index for index in todo}
+    units = [run.units[index] for index in todo]
+    for unit, records in inline.measure_units(spec, units, spec.options.cluster.cores_per_job):
+        write_json_atomic(run.record_path(index_of[unit[LABEL]]), records if spec.search == 'target' else records[0])
     print(f'{chunk}: {len(todo)} units measured')
     return 0
 

@@ -5,7 +5,7 @@ its folder (``cluster_folder``); a unit with a record is never computed again.""
 import sys
 import time
 
-from wscale.engines import batch, slurm
+from wscale.engines import slurm
 from wscale.engines.cluster_folder import Run, manifest_of
 from wscale.errors import UserError
 from wscale.report.outputs import GRID_FOLDER
@@ -131,7 +131,7 @@ def run(spec, progress=None):
         run = Run(folder)
         jobs = {job_id for job_id, _ in run.latest_jobs().values()}
         return Outcome(*gather(run, spec, slurm.JobStates().states(jobs) if jobs else {}))
-    manifest = manifest_of(spec, batch.jobs_of(batch.make_batch(spec, spec.batch_params(), folder)))
+    manifest = manifest_of(spec)
     job_states = None if options.dry_run else slurm.JobStates()
     run = Run.prepare(folder, manifest, _refuse_replacing(options, job_states))
     finished = run.finished()

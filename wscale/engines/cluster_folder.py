@@ -16,7 +16,7 @@ from analysis.results import read_json, write_atomic, write_json_atomic
 from wscale.errors import UserError, last_error_line
 from wscale.report.outputs import GRID_FOLDER
 from wscale.run import point
-from wscale.run.spec import RunSpec
+from wscale.run.spec import LABEL, RunSpec
 
 MANIFEST = 'cluster.json'
 JOBS_FILE = 'jobs.tsv'
@@ -42,9 +42,9 @@ def spec_of(manifest, folder):
     return RunSpec.from_json(manifest['spec'])
 
 
-def fingerprint(spec, units):
-    """What makes two runs the same: every cfg setting and the work units."""
-    text = json.dumps({'cfg': spec.cfg_settings, 'units': units}, sort_keys=True)
+def fingerprint(cfg_settings, units):
+    """What makes two runs the same: every cfg setting and the work units, in any order."""
+    text = json.dumps({'cfg': cfg_settings, 'units': sorted(units, key=lambda unit: unit[LABEL])}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -64,7 +64,7 @@ class Run:
         folder = Path(folder)
         if (folder / MANIFEST).is_file():
             old = cls(folder)
-            if old.manifest.get('fingerprint') == manifest['fingerprint']:
+            if 'spec' in old.manifest and fingerprint(old.manifest['spec']['cfg'], old.units) == manifest['fingerprint']:
                 old.forget_unsubmitted_chunks()
                 return old
             check_active(old)
@@ -77,12 +77,12 @@ class Run:
         return cls(folder)
 
     def record_path(self, index):
-        return point.record_path(self.folder, self.units[index]['label'])
+        return point.record_path(self.folder, self.units[index][LABEL])
 
     def finished(self):
         """Indices of the units that have a record."""
         present = {entry.name for entry in self.folder.iterdir()} if self.folder.exists() else set()
-        return {i for i, unit in enumerate(self.units) if f"{unit['label']}{point.POINT_SUFFIX}" in present}
+        return {i for i, unit in enumerate(self.units) if f'{unit[LABEL]}{point.POINT_SUFFIX}' in present}
 
     def chunks(self):
         """{chunk name: unit indices} of every chunk written."""
@@ -152,9 +152,9 @@ class Run:
         return last_error_line(self.folder / f'{chunk}.out')
 
 
-def manifest_of(spec, jobs):
+def manifest_of(spec):
     """The manifest of a run: its settled spec and its units (points, or places for
-    targeted search), each with its values and its label (the Batch's job name)."""
-    units = [dict(values, label=Path(job_path).name) for values, job_path in jobs]
-    return {'spec': spec.to_json(), 'fingerprint': fingerprint(spec, units), 'units': units}
+    targeted search; see ``RunSpec.units``), each with its values and its label."""
+    units = spec.units()
+    return {'spec': spec.to_json(), 'fingerprint': fingerprint(spec.cfg_settings, units), 'units': units}
 

@@ -16,11 +16,12 @@ the point or place it was on.
 """
 
 import functools
+import json
 
 from cells import catalogue
 from wscale.measure import measurement
 from wscale.run import point, pool
-from wscale.run.spec import Outcome, tag
+from wscale.run.spec import Outcome, tag, task_of
 from wscale.search import targeted
 
 _measurer = None
@@ -55,28 +56,6 @@ def workers_for(points, jobs):
     return max(1, min(jobs, -(-points // POINTS_PER_WORKER)))
 
 
-def tasks_of(places, weights, search):
-    """The work at ``places`` ({'sec': [...], 'loc': [...]}): (sec, loc, weight) points
-    for every weight, or with ``search`` 'target' the (sec, loc) places."""
-    places = list(zip(places['sec'], places['loc']))
-    if search == 'target':
-        return places
-    return [(sec, loc, weight) for sec, loc in places for weight in weights]
-
-
-def unit_task(unit):
-    """The task of a unit ({'sec', 'loc'[, 'weight'], ...}): the point (sec, loc, weight),
-    or the place (sec, loc) of a targeted search, whose units have no weight."""
-    if 'weight' in unit:
-        return (unit['sec'], unit['loc'], unit['weight'])
-    return (unit['sec'], unit['loc'])
-
-
-def task_values(task):
-    """A task's values: sec, loc and, for a point, weight."""
-    return dict(zip(('sec', 'loc', 'weight'), task))
-
-
 def measure_tasks(settle, tasks, jobs, search, lost):
     """Yield, in order, the records of each task: a list with the point's record, or the
     records of the place's search (``search`` 'target').
@@ -108,27 +87,35 @@ def measure_tasks(settle, tasks, jobs, search, lost):
         yield from pool.run_tasks(tasks, workers, start, _measure, lost_task, quiet=not cfg.verbose)
 
 
-def measure_units(spec, values, tasks, jobs):
-    """Yield the records of each task (see ``measure_tasks``) at one combination of the
-    further grid dimensions, ``values`` ({column: value}), each given those values."""
-    def lost(task, message, trace=None):
-        return targeted.lost_record(spec, {**values, **task_values(task)}, message, trace)
+def measure_units(spec, units, jobs):
+    """Yield (unit, records) for each of ``units`` (see ``RunSpec.units``), the records
+    given the unit's further dimensions' values: the units of one model (one combination
+    of the further dimensions; in a network's run, one cell type) together, each model's
+    in the order given."""
+    models = {}
+    for unit in units:
+        setting = {name: unit[name] for name in spec.columns}
+        models.setdefault(json.dumps(setting, sort_keys=True), (setting, []))[1].append(unit)
+    for setting, group in models.values():
+        unit_of = {task_of(unit): unit for unit in group}
 
-    settle = functools.partial(spec.cfg, values)
-    for records in measure_tasks(settle, tasks, jobs, spec.search, lost):
-        yield tag(records, values, spec.columns)
+        def lost(task, message, trace=None, unit_of=unit_of):
+            return targeted.lost_record(spec, unit_of[task], message, trace)
+
+        tasks = [task_of(unit) for unit in group]
+        records_of = measure_tasks(functools.partial(spec.cfg, setting), tasks, jobs, spec.search, lost)
+        for unit, records in zip(group, records_of):
+            yield unit, tag(records, setting, spec.columns)
 
 
 def run(spec, progress):
-    """Measure every point of the run (grid search), or search every place (targeted
-    search), at every combination of the further grid dimensions and on every cell type
-    of a network's run; return the records in that order. ``progress.show(n)`` is told
-    the points (or places) done."""
+    """Measure every unit of the run in grid order (see ``RunSpec.units``): each point
+    (grid search), or each place's search (targeted search); return their records.
+    ``progress.show(n)`` is told the units done."""
     results, done = [], 0
-    for values, places in spec.groups():
-        for records in measure_units(spec, values, tasks_of(places, spec.weights, spec.search), spec.options.jobs):
-            results += records
-            done += 1
-            progress.show(done)
+    for _, records in measure_units(spec, spec.units(), spec.options.jobs):
+        results += records
+        done += 1
+        progress.show(done)
     progress.show(done, final=True)
     return Outcome(results)

@@ -25,6 +25,8 @@ from wscale.errors import UserError
 from wscale.run.point import cfg_settings
 
 SPEC_FILE = 'run_spec.json'
+LABEL_PREFIX = 'grid'  # a unit's label starts so: the NetPyNE Batch's batchLabel
+LABEL = 'label'  # a unit's key of its label
 PLACE = ('sec', 'loc')
 CELL = 'cell'  # a place's cell type in a network's run (cfg.cellTypes), and its column
 WEIGHT = 'weight'
@@ -147,11 +149,15 @@ class RunSpec:
         """What one unit of work is called: a place with targeted search, else a point."""
         return 'places' if self.search == 'target' else 'points'
 
+    def units(self):
+        """The run's units of work in grid order (see ``order``): every point (targeted
+        search: every place) at every combination of the further dimensions, each a dict
+        of its columns' values (see ``grid_units``) with its ``label``."""
+        return sorted(grid_units(self.batch_params(), self.place_keys), key=self.order())
+
     def unit_count(self):
-        """How many units the run has: every point (targeted search: every place) at every
-        combination of the further dimensions."""
-        per_place = 1 if self.search == 'target' else len(self.weights)
-        return len(self.places[PLACE[0]]) * per_place * len(self.settings_of_dimensions())
+        """How many units the run has (see ``units``)."""
+        return len(self.units())
 
     @property
     def cell_types(self):
@@ -278,10 +284,29 @@ def set_path(cfg, path, value):
     container[path[-1]] = value
 
 
-def unit_values(values):
-    """A Batch job's values ({label: value}, tuple labels for nested paths) with plain
-    column names: ``{'sec': .., 'loc': .., 'weight': .., 'hParams.celsius': ..}``."""
-    return {column(label) if isinstance(label, tuple) else label: value for label, value in values.items()}
+def grid_units(params, place_keys):
+    """The units of the grid ``params`` (see ``RunSpec.batch_params``), in the order and
+    with the labels that a NetPyNE Batch over them (grid method, ``place_keys`` grouped)
+    gives its jobs: the places outermost, then every combination of the other params in
+    their order. Each unit is {column: value} with its ``label``: ``grid``, the place's
+    index once for each place key, then each other param's index, joined by ``_``
+    (``grid_4_4_0``: place 4 at weight 0)."""
+    others = [name for name in params if name not in place_keys]
+    units = []
+    for index, place in enumerate(zip(*(params[key] for key in place_keys))):
+        for combination in itertools.product(*(range(len(params[name])) for name in others)):
+            unit = dict(zip(place_keys, place))
+            unit.update({column(name) if isinstance(name, tuple) else name: params[name][i]
+                         for name, i in zip(others, combination)})
+            unit[LABEL] = '_'.join([LABEL_PREFIX, *[str(index)] * len(place_keys), *map(str, combination)])
+            units.append(unit)
+    return units
+
+
+def task_of(unit):
+    """What a worker does for a unit: measure the point (sec, loc, weight), or search the
+    place (sec, loc) of a targeted search, whose units have no weight."""
+    return (unit['sec'], unit['loc'], unit[WEIGHT]) if WEIGHT in unit else (unit['sec'], unit['loc'])
 
 
 def tag(records, values, columns):
