@@ -6,11 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-FAILED_TARGET = re.compile(r"make: \*\*\* \[[^\]]*?:\s*(?:\./)?([^\s\]]+)\.(?:o|cpp)\] Error")
-
-
-# a symbol no file defines, as the linker (NEURON 8's special) or dlopen (NEURON 9) names it
-UNDEFINED = re.compile(r"undefined reference to [`']([^'`]+)'|undefined symbol: (\S+)")
+from cells.versions import UNDEFINED
 
 
 def needing_undefined(build_dir, output, user_mods):

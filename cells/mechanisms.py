@@ -11,7 +11,7 @@ read by ``cells.mod_folder``.
 
 A user's .mod file that does not compile (old C code in VERBATIM blocks, say), or whose
 code needs a symbol nothing defines (found when NEURON 8 links its special, or when the
-library is loaded into a fresh NEURON 9; see ``cells.build_failures``), is left out of
+library is loaded into a fresh NEURON 9; see ``cells.versions`` and ``cells.build_failures``), is left out of
 the build, and the build records it with the compiler's message: using one of its
 mechanisms is then an error carrying that message (see ``check_cell_mechanisms``), and a
 model that uses none of them runs with a warning naming the file. Loading is idempotent
@@ -19,7 +19,6 @@ per process.
 """
 
 import fcntl
-import functools
 import hashlib
 import json
 import logging
@@ -31,8 +30,9 @@ import sys
 import time
 from pathlib import Path
 
-from cells.build_failures import FAILED_TARGET, compiler_message, file_message, needing_undefined
+from cells.build_failures import compiler_message, file_message, needing_undefined
 from cells.mod_folder import helper_files, mechanism_names, mod_files
+from cells.versions import FAILED_TARGET, neuron_version
 from wscale.errors import UserError
 
 MOD_DIR = Path(__file__).resolve().parent / 'mod'
@@ -56,14 +56,6 @@ def build_files(user_mod_dir=None):
     names = {path.name for path in theirs}
     kept = [path for path in ours if not (mechanism_names(path) & taken) and path.name not in names]
     return theirs + helper_files(user_mod_dir) + kept
-
-
-@functools.lru_cache(maxsize=None)
-def neuron_version():
-    """The version of the NEURON this Python runs, whose nrnivmodl builds for it alone."""
-    import neuron
-
-    return str(getattr(neuron, '__version__', 'unknown'))
 
 
 def content_hash(files):

@@ -116,12 +116,21 @@ ENDVERBATIM
 }
 """
 KEEP = 'NEURON { SUFFIX keep RANGE g }\nPARAMETER { g = 1 }\n'
+# Files that fail earlier on every NEURON: NMODL that does not translate, and C that
+# does not compile (NEURON 8 translates to C, NEURON 9 to C++).
+DEAD = {
+    'deadlink.mod': NEEDS_UNDEFINED,
+    'untranslatable.mod': 'NEURON { SUFFIX untranslatable RANGE g }\nBREAKPOINT {\n    g = \n}\n',
+    'uncompilable.mod': 'NEURON { SUFFIX uncompilable RANGE x }\nASSIGNED { x }\nBREAKPOINT {\nVERBATIM\n'
+                        '    x = 1.0 +* ;\nENDVERBATIM\n}\n',
+}
 
 # In a fresh process of the given python: compile the folder, load the build, insert keep.
 BUILD_AND_LOAD = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from cells.mechanisms import compile_mechanisms, load_mechanisms, neuron_version
+from cells.mechanisms import load_mechanisms
+from cells.versions import neuron_version
 build = load_mechanisms(sys.argv[2], sys.argv[3])
 from neuron import h
 section = h.Section(name='soma')
@@ -134,8 +143,8 @@ def build_and_load(python, tmp_path, build_root):
     mods = tmp_path / 'mod'
     if not mods.exists():
         mods.mkdir()
-        (mods / 'deadlink.mod').write_text(NEEDS_UNDEFINED)
-        (mods / 'keep.mod').write_text(KEEP)
+        for name, text in {**DEAD, 'keep.mod': KEEP}.items():
+            (mods / name).write_text(text)
     proc = subprocess.run([str(python), '-c', BUILD_AND_LOAD, str(PROJECT), str(mods), str(build_root)],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -143,12 +152,14 @@ def build_and_load(python, tmp_path, build_root):
 
 
 def assert_left_out_for_its_symbol(found):
-    assert list(found['dropped']) == ['deadlink.mod']
-    assert found['dropped']['deadlink.mod']['mechanisms'] == ['deadlink']
+    assert sorted(found['dropped']) == sorted(DEAD)
+    for name in DEAD:
+        assert found['dropped'][name]['mechanisms'] == [name[:-len('.mod')]]
     assert 'wscale_defined_nowhere' in found['dropped']['deadlink.mod']['message']
+    assert 'uncompilable' in found['dropped']['uncompilable.mod']['message']
 
 
-def test_a_file_needing_a_symbol_nothing_defines_is_left_out(tmp_path):
+def test_files_failing_to_translate_compile_or_link_are_left_out(tmp_path):
     import sys
 
     assert_left_out_for_its_symbol(build_and_load(sys.executable, tmp_path, tmp_path / 'build'))

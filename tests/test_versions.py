@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from cells.generate_pyramidal import DEFAULT_FILE
-from tests.helpers import OLDER, PROJECT
+from cells.versions import neuron_version
+from tests.helpers import OLDER, PROJECT, environment
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group('environments')]
 
@@ -48,3 +49,17 @@ def test_the_older_versions_give_the_same_weights(older, tmp_path, name):
     if name == 'network':
         rows = json.loads((tmp_path / 'there' / 'PYR' / 'validation.json').read_text())
         assert all(abs(row['epsp_loaded'] - 0.5) < 0.005 for row in rows)
+
+
+def test_netpyne_1_0_on_neuron_9_is_one_line(tmp_path):
+    """NetPyNE 1.0.x imports neuron.init, which NEURON 9 lacks: the command says so in
+    one line, exits non-zero and writes nothing."""
+    python = environment(tmp_path / 'venv', [OLDER[1]])
+    out = tmp_path / 'out'
+    proc = subprocess.run([str(python), 'M1_grid_search.py', '--out', str(out)], cwd=PROJECT, capture_output=True,
+                          text=True, timeout=300)
+    errors = [line for line in proc.stderr.splitlines() if line.startswith('error:')]
+    assert proc.returncode != 0 and 'Traceback' not in proc.stderr
+    assert errors == [f'error: NetPyNE 1.0.6 runs on NEURON 8 only (it imports neuron.init, which NEURON {neuron_version()} '
+                      'does not have): install NetPyNE 1.1 or later, or NEURON 8.2']
+    assert not out.exists()

@@ -11,11 +11,12 @@ import sys
 import time
 from pathlib import Path
 
-from cells import catalogue
+from cells import catalogue, versions
 from wscale.cli.finish import finish_cell, finish_network
 from wscale.cli.options import default_jobs, parse_args
 from wscale.cli.settle import settle, stored
 from wscale.engines import batch, cluster, inline
+from wscale.errors import UserError
 from wscale.measure import lean, self_check
 from wscale.report import outputs
 from wscale.report.progress import Progress
@@ -35,6 +36,11 @@ def run(search_params, argv):
     lean.lean_netpyne()
     started = time.perf_counter()
     options = parse_args(argv, search_params)
+    problem = versions.netpyne_problem()
+    if problem:
+        raise UserError(problem)
+    for line in versions.unsupported():
+        print(line, file=sys.stderr)
     notes = []
     with point.CapturedOutput():
         if options.collect or options.resume:
