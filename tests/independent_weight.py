@@ -1,6 +1,7 @@
 """Weight at target by plain NEURON, written apart from the tool, for comparison.
 
     python tests/independent_weight.py CELL SOMA SEC LOC SYNAPSES.json TARGET_MV [MOD_DIR]
+    python tests/independent_weight.py --epsp-at WEIGHT CELL SOMA SEC LOC SYNAPSES.json TARGET_MV [MOD_DIR]
 
 CELL is a cellParams .json, or a .pkl as NetPyNE saves it (read with pickle and NetPyNE's
 own classes). MOD_DIR is the cell's mod folder, compiled with the project's.
@@ -8,7 +9,8 @@ own classes). MOD_DIR is the cell's mod folder, compiled with the project's.
 Builds the cellParams' sections directly with h.Section, puts the synapse file's point
 processes at SEC(LOC), delivers one NetStim event at 701 ms, takes the EPSP as the peak
 somatic voltage within 100 ms minus the mean over the 20 ms before, and solves
-EPSP(weight) = target with Brent's method. Prints the weight in uS.
+EPSP(weight) = target with Brent's method. Prints the weight in uS; with --epsp-at, the
+EPSP in mV at that weight (uS) instead.
 """
 
 import json
@@ -56,8 +58,12 @@ def read_cell(path):
 
 
 def main():
-    cell_file, soma, sec, loc, synapse_file, target = sys.argv[1:7]
-    load_mechanisms(sys.argv[7] if len(sys.argv) > 7 else None)
+    args = sys.argv[1:]
+    at_weight = None
+    if args[0] == '--epsp-at':
+        at_weight, args = float(args[1]), args[2:]
+    cell_file, soma, sec, loc, synapse_file, target = args[:6]
+    load_mechanisms(args[6] if len(args) > 6 else None)
     h.load_file('stdrun.hoc')
     sections = build(read_cell(cell_file))
     entries = json.loads(Path(synapse_file).read_text())
@@ -84,7 +90,10 @@ def main():
         baseline = vv[(tt >= ONSET - 20.0) & (tt < ONSET)].mean()
         return vv[(tt > ONSET) & (tt <= ONSET + 100.0)].max() - baseline
 
-    print(brentq(lambda weight: epsp(weight) - float(target), 1e-6, 0.05, xtol=1e-10))
+    if at_weight is not None:
+        print(epsp(at_weight))
+    else:
+        print(brentq(lambda weight: epsp(weight) - float(target), 1e-6, 0.05, xtol=1e-10))
 
 
 if __name__ == '__main__':

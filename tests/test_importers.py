@@ -1,10 +1,12 @@
 """Cells from hoc and Python templates and from .swc and .asc morphologies, run for real."""
 
 import json
+import math
 
 import pytest
 
-from tests.helpers import assert_one_line_error, run_command
+from tests.helpers import PROJECT, assert_one_line_error, run_command
+from wscale.run.point import load_cfg
 
 HOC_TEMPLATE = '''
 begintemplate BallStick
@@ -81,22 +83,38 @@ def files(tmp_path):
     return tmp_path
 
 
+# the hoc template's cell as cellParams, for the plain-NEURON reference
+BALL_STICK = {'secs': {
+    'soma': {'geom': {'L': 20, 'diam': 20}, 'mechs': {'hh': {}}},
+    'dend': {'geom': {'L': 300, 'diam': 1, 'nseg': 11}, 'mechs': {'pas': {'g': 5e-5, 'e': -65}},
+             'topol': {'parentSec': 'soma', 'parentX': 1, 'childX': 0}},
+}}
+
+
 def test_hoc_and_python_templates_give_the_same_cell(files):
     hoc = run_point('--cell', files / 'ballstick.hoc', '--cell-name', 'BallStick', '--cell-args', '[20]',
                     '--sec', 'dend', '--loc', '0.9')
     py = run_point('--cell', files / 'ballstick.py', '--cell-name', 'BallStick', '--cell-args', '{"soma_um": 20}',
                    '--sec', 'dend', '--loc', '0.9')
-    assert hoc['epsp'] > 0 and hoc['distance_um'] == pytest.approx(10 + 300 * 9.5 / 11)
+    assert hoc['distance_um'] == pytest.approx(10 + 300 * 9.5 / 11)
     assert py['epsp'] == pytest.approx(hoc['epsp'], rel=1e-6)
+    (files / 'ballstick.json').write_text(json.dumps(BALL_STICK))
+    (files / 'synapses.json').write_text(json.dumps(load_cfg().synMechParams))
+    reference = run_command(PROJECT / 'tests' / 'independent_weight.py', '--epsp-at', 0.001, files / 'ballstick.json',
+                            'soma', 'dend', 0.9, files / 'synapses.json', 0.5)
+    assert reference.returncode == 0, reference.stderr[-3000:]
+    assert hoc['epsp'] == pytest.approx(float(reference.stdout.split()[-1]), rel=1e-4)
 
 
 def test_morphologies_are_passive_unless_told_otherwise(files):
     swc = run_point('--cell', files / 'cell.swc', '--sec', 'dend_1')
+    # path lengths from the soma's edge: the trunk (0, 8)-(0, 60), then half of the branch to (20, 100)
     assert swc['baseline'] == pytest.approx(-70.0, abs=1e-6) and swc['epsp'] > 0
+    assert swc['distance_um'] == pytest.approx(52 + math.hypot(20, 40) / 2)
     leaky = run_point('--cell', files / 'cell.swc', '--sec', 'dend_1', '--cell-args', '{"g_pas": 3e-4, "e_pas": -65}')
     assert leaky['baseline'] == pytest.approx(-65.0, abs=1e-6) and leaky['epsp'] < swc['epsp']
     asc = run_point('--cell', files / 'cell.asc', '--sec', 'dend_2', '--loc', '1')
-    assert asc['epsp'] > 0 and asc['distance_um'] > 100
+    assert asc['epsp'] > 0 and asc['distance_um'] == pytest.approx(52 + math.hypot(20, 50) + math.hypot(10, 40))
 
 
 @pytest.mark.parametrize(

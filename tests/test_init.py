@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from tests.helpers import assert_one_line_error, run_command
+from tests.helpers import PROJECT, assert_one_line_error, run_command
+from wscale.run.point import load_cfg
 
 KEYS = {'sec', 'loc', 'weight', 'epsp', 'loss', 'target', 'spiked', 'status', 'error'}
 
@@ -16,12 +17,25 @@ def one_record(proc):
     return json.loads(lines[0])
 
 
-def test_defaults_from_cfg():
+def independent_epsp(tmp_path, sec, loc, weight):
+    """The built-in cell's EPSP (mV) at ``weight`` (uS) on ``sec``(``loc``) with cfg.py's
+    synapses, by plain NEURON (tests/independent_weight.py)."""
+    from cells import pt5b
+
+    cell, synapses = tmp_path / 'pt5b.json', tmp_path / 'synapses.json'
+    cell.write_text(json.dumps(pt5b.cell_params()))
+    synapses.write_text(json.dumps(load_cfg().synMechParams))
+    proc = run_command(PROJECT / 'tests' / 'independent_weight.py', '--epsp-at', weight, cell, 'soma', sec, loc, synapses, 0.5)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return float(proc.stdout.split()[-1])
+
+
+def test_defaults_from_cfg(tmp_path):
     record = one_record(run_command('init.py'))
     assert KEYS <= set(record)
     assert (record['sec'], record['loc'], record['weight'], record['target']) == ('soma', 0.5, 0.001, 0.5)
     assert record['status'] == 'ok' and record['spiked'] is False
-    assert 0.05 < record['epsp'] < 5.0
+    assert record['epsp'] == pytest.approx(independent_epsp(tmp_path, 'soma', 0.5, 0.001), rel=1e-4)
     assert record['loss'] == pytest.approx((record['epsp'] - 0.5) ** 2)
 
 

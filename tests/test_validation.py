@@ -125,7 +125,10 @@ def test_validation_after_the_batch_engine(tmp_path):
     assert len(rows) == 5 and rows['epsp_exact'].notna().all()
     # the weights come from interpolating a 3-weight grid: within 2 % of the target
     assert ((rows['epsp_exact'] - 0.5).abs() < 0.01).all()
-    assert json.loads((out / 'run.json').read_text())['seconds']['validation'] > 0
+    # the validation stage: from the files of the search (load_weight_norm.py last) to its own
+    seconds = json.loads((out / 'run.json').read_text())['seconds']['validation']
+    span = (out / 'validation.png').stat().st_mtime - (out / 'load_weight_norm.py').stat().st_mtime
+    assert 0.8 * span <= seconds <= span + 0.01
 
 
 @pytest.mark.parametrize('args, named', [

@@ -5,13 +5,13 @@ made) and a network's files of all its cell types. What it prints is ``terminal`
 import datetime
 import platform
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from analysis.fit import summarise
 from analysis.results import safe_name, write_atomic, write_json_atomic, write_pickle_atomic
 from analysis.weight_norm import coverage_gaps, segment_index, soma_weight_norm, weight_norm_table
 from cells import catalogue, exact_weight_norm
+from cells.versions import installed
 
 GRID_FOLDER = 'grid_batch'  # the per-point files of the engines and the cluster run
 RESULTS_FILE = 'results.json'
@@ -124,15 +124,9 @@ def write_results(spec, records, cell, title=None):
     return summary, weight_norms
 
 
-def versions():
+def installed_versions():
     """Versions of Python and of the simulation packages, as installed."""
-    found = {'python': platform.python_version()}
-    for package in ('neuron', 'netpyne', 'numpy'):
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = None
-    return found
+    return {'python': platform.python_version(), **{package: installed(package) for package in ('neuron', 'netpyne', 'numpy')}}
 
 
 def write_run_record(spec, points, seconds, cores, checked=None):
@@ -153,7 +147,7 @@ def write_run_record(spec, points, seconds, cores, checked=None):
         'host': platform.node(),
         'cores': cores,
         'executable': sys.executable,
-        'versions': versions(),
+        'versions': installed_versions(),
         'spec': spec.to_json(),
     }
     write_json_atomic(spec.out / RUN_FILE, record)
