@@ -36,13 +36,12 @@ def run(search_params, argv):
     lean.lean_netpyne()
     started = time.perf_counter()
     options = parse_args(argv, search_params)
-    problem = versions.netpyne_problem()
-    if problem:
-        raise UserError(problem)
-    for line in versions.unsupported():
-        print(line, file=sys.stderr)
     notes = []
     with point.CapturedOutput():
+        problem = versions.netpyne_problem()  # NEURON's and NetPyNE's first words are collected
+        if problem:
+            raise UserError(problem)
+        notes += versions.unsupported()
         if options.collect or options.resume:
             spec = stored(options, argv)
         else:
