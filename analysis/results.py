@@ -33,15 +33,25 @@ def safe_name(text, also=''):
     return ''.join(c if c.isalnum() or c in '_.-' + also else '_' for c in text)
 
 
+def current_umask():
+    """This process's umask (read by setting it and setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path, write, binary=False):
     """Write ``path`` by ``write(stream)`` into a temporary file beside it, then rename.
 
-    A reader sees the old file or the whole new one, never a part.
+    A reader sees the old file or the whole new one, never a part. The file gets the
+    mode the user's umask gives a new file (0644 under umask 022), not the temporary
+    file's 0600.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
+        os.fchmod(handle, 0o666 & ~current_umask())
         with os.fdopen(handle, 'wb' if binary else 'w') as stream:
             write(stream)
             stream.flush()

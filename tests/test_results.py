@@ -2,6 +2,8 @@
 
 import json
 import math
+import os
+import stat
 
 import numpy as np
 import pytest
@@ -31,3 +33,13 @@ def test_json_line_is_one_line():
     line = json_line({'epsp': math.inf, 'sec': 'soma'})
     assert '\n' not in line
     assert json.loads(line) == {'epsp': None, 'sec': 'soma'}
+
+
+@pytest.mark.parametrize('umask, mode', [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_written_files_get_the_mode_the_umask_gives(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        write_json_atomic(tmp_path / 'a.json', {'x': 1})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / 'a.json').stat().st_mode) == mode
