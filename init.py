@@ -11,6 +11,7 @@ and also writes its record to ``<saveFolder>/<simLabel>_point.json``; with targe
 
 import sys
 
+from wscale import lifeline
 from wscale.errors import exits_cleanly
 from wscale.measure import lean
 from wscale.run import point
@@ -21,6 +22,8 @@ from wscale.search import targeted
 def main(argv):
     lean.lean_netpyne()
     args = point.parse_init_args(argv)
+    if args.simConfig:  # a Batch point: it ends with the Batch part that started it
+        lifeline.die_with_parent()
     with point.CapturedOutput(enabled=not args.simConfig) as output:
         cfg = point.load_cfg(args.simConfig)
         if cfg.verbose:

@@ -19,6 +19,7 @@ per process.
 """
 
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -33,6 +34,7 @@ from pathlib import Path
 from cells.build_failures import compiler_message, file_message, needing_undefined
 from cells.mod_folder import helper_files, mechanism_names, mod_files
 from cells.versions import FAILED_TARGET, neuron_version
+from wscale import faults, lifeline
 from wscale.errors import UserError
 
 MOD_DIR = Path(__file__).resolve().parent / 'mod'
@@ -90,6 +92,11 @@ class Build:
         return isinstance(other, Build) and (self.library, self.dropped, self.names) == (
             other.library, other.dropped, other.names
         )
+
+
+def _ends_with_us():
+    """For subprocess: the child ends when this process does (see wscale.lifeline)."""
+    return functools.partial(lifeline.die_with_parent, os.getpid())
 
 
 def _library(build_dir):
@@ -200,7 +207,9 @@ def _run_nrnivmodl(build_dir, folder, user_mods):
     env = {**os.environ, 'MAKEFLAGS': 'k'}  # report every file that fails, not the first
     dropped = {}
     while True:
-        proc = subprocess.run([_nrnivmodl(), 'mod'], cwd=build_dir, capture_output=True, text=True, env=env)
+        faults.inject('stage', stage='compile')
+        proc = subprocess.run([_nrnivmodl(), 'mod'], cwd=build_dir, capture_output=True, text=True, env=env,
+                              preexec_fn=_ends_with_us())
         output = compiler_message(proc.stdout + proc.stderr)
         if proc.returncode == 0 and _library(build_dir).exists():
             output = _load_failure(build_dir)
@@ -225,7 +234,8 @@ def _run_nrnivmodl(build_dir, folder, user_mods):
 
 def _load_failure(build_dir):
     """None if the library just built loads into a fresh NEURON; else what it said."""
-    proc = subprocess.run([sys.executable, '-c', LOAD_CHECK, str(_library(build_dir))], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, '-c', LOAD_CHECK, str(_library(build_dir))], capture_output=True, text=True,
+                          preexec_fn=_ends_with_us())
     return None if proc.returncode == 0 else compiler_message(proc.stdout + proc.stderr)
 
 

@@ -7,6 +7,7 @@ directory; and its mod folder as its users keep it.
 """
 
 import contextlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -49,13 +50,18 @@ def _model_context(folder, cfg):
 
 
 def _run_file(path, what):
-    """Execute a model file as a module; a failure of the file is one UserError line."""
-    spec = importlib.util.spec_from_file_location(Path(path).stem, path)
-    module = importlib.util.module_from_spec(spec)
+    """Execute a model file as a module, whatever its name ends with; a file that cannot be
+    read, is not Python or fails is one UserError line."""
+    loader = importlib.machinery.SourceFileLoader(Path(path).stem, str(path))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
     try:
-        spec.loader.exec_module(module)
+        loader.exec_module(module)
     except UserError:
         raise
+    except OSError as err:
+        raise UserError(f'cannot read {what} {path}: {err.strerror or err}') from None
+    except SyntaxError as err:
+        raise UserError(f'{what} {path} is not Python NetPyNE can run: {err.msg} (line {err.lineno})') from None
     except Exception as err:
         where = next((frame for frame in _frames(err) if frame.filename == str(path)), None)
         line = f' (line {where.lineno})' if where else ''

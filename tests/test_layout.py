@@ -25,6 +25,8 @@ LAYERS = {
     'wscale.errors': 0,      # the one-line error every layer raises
     'wscale.faults': 0,      # faults on purpose, for the tests (WSCALE_FAULT)
     'wscale.streams': 0,     # where a process's output goes
+    'wscale.lifeline': 0,    # no process outlives the command that started it
+    'wscale.interrupts': 0,  # Ctrl-C and SIGTERM, as one KeyboardInterrupt
 }
 
 

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import time
 
 import pytest
 
@@ -39,10 +40,41 @@ def test_results_come_in_task_order_and_each_task_is_prepared_and_reported():
     finished = []
     results = list(run_tasks(
         range(20), 2, start=lambda: None, work=lambda task: task * 10, lost=lost,
-        prepare=lambda task: task + 1, finished=lambda task, result: finished.append((task, result)),
+        prepare=lambda index, task: task + 1, finished=lambda index, result, measured: finished.append((index, result, measured)),
     ))
     assert results == [(task + 1) * 10 for task in range(20)]
-    assert sorted(finished) == [(task, (task + 1) * 10) for task in range(20)]
+    assert sorted(finished) == [(task, (task + 1) * 10, True) for task in range(20)]
+
+
+def test_known_results_are_not_worked_on_again():
+    finished = []
+    results = list(run_tasks(
+        range(6), 2, start=lambda: None, work=lambda task: f'{task} measured', lost=lost, known={1: 'kept', 4: 'kept'},
+        finished=lambda index, result, measured: finished.append((index, measured)),
+    ))
+    assert results == ['0 measured', 'kept', '2 measured', '3 measured', 'kept', '5 measured']
+    assert finished[:2] == [(1, False), (4, False)] and sorted(finished[2:]) == [(0, True), (2, True), (3, True), (5, True)]
+    assert list(run_tasks(range(2), 2, start=lambda: None, work=str, lost=lost, known={0: 'a', 1: 'b'})) == ['a', 'b']
+
+
+def test_with_a_lag_a_task_starts_only_after_those_lag_before_it():
+    """Task i is prepared only once tasks 0 .. i - lag have results, whichever ends first:
+    here the even tasks take longer than the odd ones."""
+    settled, seen = set(), {}
+
+    def prepare(index, task):
+        seen[index] = set(settled)
+        return task
+
+    def work(task):
+        time.sleep(0.05 if task % 2 == 0 else 0.0)
+        return task
+
+    results = list(run_tasks(range(12), 3, start=lambda: None, work=work, lost=lost, prepare=prepare, lag=2,
+                             finished=lambda index, result, measured: settled.add(index)))
+    assert results == list(range(12))
+    for index, before in seen.items():
+        assert set(range(index - 1)) <= before
 
 
 def test_a_worker_that_cannot_start_fails_every_task_with_the_reason():

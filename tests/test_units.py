@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from wscale.engines.batch import make_batch, parts
+from wscale.engines.batch import make_batch, part_params, parts
 from wscale.run.spec import RunOptions, RunSpec, grid_units, task_of
 
 pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
@@ -24,10 +24,10 @@ def spec_of(tmp_path, search='grid', dimensions=DIMENSIONS):
                    RunOptions(argv=[], out=str(tmp_path), engine='batch', jobs=1))
 
 
-def netpyne_jobs(spec, params):
+def netpyne_jobs(spec, params, grouped=None):
     """(values, job name) of every job a real NetPyNE Batch over ``params`` makes, in its
     order, with nested paths joined by dots."""
-    batch = make_batch(spec, params, 'folder')
+    batch = make_batch(spec, params, 'folder', grouped)
     batch.params = copy.deepcopy(batch.params)  # listing the combinations marks them
     combinations = batch.getParamCombinations()
     labels = ['.'.join(label) if isinstance(label, tuple) else label for label in combinations['labels']]
@@ -42,9 +42,22 @@ def without_label(unit):
 @pytest.mark.parametrize('search', ['grid', 'target'])
 def test_units_are_the_jobs_a_netpyne_batch_makes(tmp_path, search):
     spec = spec_of(tmp_path, search)
-    for params in [spec.batch_params(), *parts(spec.batch_params(), 3, spec.place_keys)]:
-        units = grid_units(params, spec.place_keys)
-        assert [(without_label(unit), unit['label']) for unit in units] == netpyne_jobs(spec, params)
+    params = spec.batch_params()
+    units = grid_units(params, spec.place_keys)
+    assert [(without_label(unit), unit['label']) for unit in units] == netpyne_jobs(spec, params)
+
+
+def test_a_batch_part_has_one_job_per_unit_dealt_to_it(tmp_path):
+    """A part of the batch engine groups every param: its Batch makes one job per unit,
+    whatever units (a resumed run's remaining ones) it was dealt."""
+    spec = spec_of(tmp_path)
+    split = parts(spec.units()[3:], 3)
+    assert sum(map(len, split)) == spec.unit_count() - 3
+    for part in split:
+        params = part_params(spec, part)
+        jobs = netpyne_jobs(spec, params, grouped=list(params))
+        assert [values for values, _ in jobs] == [without_label(unit) for unit in part]
+        assert [name for _, name in jobs] == [unit['label'] for unit in grid_units(params, tuple(params))]
 
 
 def test_the_run_lists_its_units_in_grid_order(tmp_path):

@@ -47,9 +47,10 @@ def test_a_place_carries_its_cell_type_through_the_settled_run(tmp_path):
              for w in (0.002, 0.001)]
     assert [(u['x'], u['cell'], u['weight']) for u in sorted(units, key=order)][:4] == [
         (1, 'A', 0.001), (1, 'A', 0.002), (1, 'B', 0.001), (1, 'B', 0.002)]
-    split = parts(spec.batch_params(), 3, spec.place_keys)
-    assert [part['cell'] for part in split] == [['A'], ['A'], ['B']]
-    assert [part['sec'] for part in split] == [['soma'], ['dend'], ['soma_0']]
+    split = parts(spec.units(), 3)
+    assert [[(unit['cell'], unit['sec']) for unit in part][:2] for part in split] == [
+        [('A', 'soma'), ('A', 'dend')], [('A', 'soma'), ('B', 'soma_0')], [('A', 'dend'), ('B', 'soma_0')]]
+    assert sorted(unit['label'] for part in split for unit in part) == sorted(unit['label'] for unit in spec.units())
     one = spec.for_cell('B')
     assert one.cell_types == [] and one.places == {'sec': ['soma_0'], 'loc': [0.5]} and one.columns == ['x']
     assert (one.cfg_settings['cell'], one.cfg_settings['somaSec'], one.out) == ('b.json', 'soma_0', tmp_path / 'B')

@@ -1,5 +1,6 @@
 """One-line errors for bad input: the message is shown, the traceback is not."""
 
+import errno
 import logging
 import os
 import re
@@ -7,6 +8,9 @@ import sys
 from functools import wraps
 from pathlib import Path
 
+from wscale import interrupts
+
+WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM)
 ERROR_LINE = re.compile(r'^(error: |[A-Za-z_.]*(Error|Exception): )')
 
 
@@ -16,11 +20,14 @@ class UserError(Exception):
 
 def exits_cleanly(main):
     """Wrap a command's main(): a UserError prints 'error: ...' and exits with status 2;
-    a reader that closes our stdout early (``| head``) ends the command quietly."""
+    Ctrl-C or SIGTERM prints 'error: interrupted' and exits with 128 + the signal; a
+    full disk or a folder that refuses a file is one line, status 1; a reader that
+    closes our stdout early (``| head``) ends the command quietly."""
 
     @wraps(main)
     def wrapper(*args, **kwargs):
         show_messages()
+        interrupts.install()
         try:
             return main(*args, **kwargs)
         except UserError as err:
@@ -28,7 +35,13 @@ def exits_cleanly(main):
             return 2
         except KeyboardInterrupt:
             print('error: interrupted', file=sys.stderr)
-            return 130
+            return interrupts.exit_status()
+        except OSError as err:
+            if err.errno not in WRITE_ERRORS:
+                raise
+            where = f' {err.filename}' if err.filename else ''
+            print(f'error: cannot write{where}: {err.strerror}', file=sys.stderr)
+            return 1
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 141

@@ -7,14 +7,19 @@ happens:
 
 - ``"raise"``: ``error`` (``"RuntimeError"`` or ``"KeyError"``) with ``message``;
 - ``"abort"``: the process dies at once (SIGABRT), as a crash in C code would end it;
-- ``"sleep"``: ``seconds`` (60 by default) pass, as in a job that is still running.
+- ``"sleep"``: ``seconds`` (60 by default) pass, as in a job that is still running;
+- ``"interrupt"``: SIGINT to the process group that leads the session, as Ctrl-C in a
+  terminal sends it to the command's group (run the command in a session of its own).
 
 The places, each with its context:
 
 - ``netparams``: a point's or a worker's NetParams is built (sec, loc, weight of its cfg);
 - ``trace``: a simulated trace becomes a record (sec, loc, weight);
 - ``measure``: a reused model measures a point (sec, loc, weight);
-- ``job``: a SLURM chunk job starts (chunk).
+- ``job``: a SLURM chunk job starts (chunk);
+- ``stage``: the command reaches a stage (stage: ``compile``, nrnivmodl is about to build
+  a mod folder; ``analysis``, the records are all in; ``plots``, the figures are next;
+  ``validation``, --validate begins).
 
 Without the variable nothing happens. Example:
 
@@ -23,6 +28,7 @@ Without the variable nothing happens. Example:
 
 import json
 import os
+import signal
 import time
 
 VARIABLE = 'WSCALE_FAULT'
@@ -46,3 +52,6 @@ def inject(at, **context):
             os.abort()
         if kind == 'sleep':
             time.sleep(float(fault.get('seconds', 60)))
+        if kind == 'interrupt':
+            os.killpg(os.getsid(0), signal.SIGINT)
+            time.sleep(5)  # the signal arrives meanwhile

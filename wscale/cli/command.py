@@ -12,15 +12,17 @@ import time
 from pathlib import Path
 
 from cells import catalogue, versions
+from wscale import interrupts
 from wscale.cli.finish import finish_cell, finish_network
 from wscale.cli.options import default_jobs, parse_args
 from wscale.cli.settle import settle, stored
 from wscale.engines import batch, cluster, inline
 from wscale.errors import UserError
 from wscale.measure import lean, self_check
-from wscale.report import outputs
+from wscale.report import outputs, status
 from wscale.report.progress import Progress
-from wscale.run import point
+from wscale.run import folders, point
+from wscale.run.journal import Journal
 from wscale.run.spec import CELL, SPEC_FILE, RunSpec
 
 ENGINES = {'batch': batch, 'inline': inline}  # by the names options.ENGINE_NAMES offers
@@ -45,13 +47,61 @@ def run(search_params, argv):
         if options.collect or options.resume:
             spec = stored(options, argv)
         else:
-            spec, notes = settle(options, search_params, argv)
-        spec.out.mkdir(parents=True, exist_ok=True)
+            spec, settled_notes = settle(options, search_params, argv)
+            notes += settled_notes
+        local = not spec.options.cluster.cluster
+        found = status.read_status(spec.out) if local else None
+        if found is not None and found.get('status') == status.RUNNING:
+            raise UserError(f"a run (pid {found.get('pid')}) is still writing into {spec.out}; wait for it, stop it, "
+                            'or choose another --out')
+        fresh = local and not options.resume and not continues(spec, found)
+        folders.prepare(spec.out)
         spec.write(spec.out / SPEC_FILE)
         spec = RunSpec.read(spec.out / SPEC_FILE)
         cfg = spec.cfg()
     for line in notes:
         print(line, file=sys.stderr if line.startswith('warning:') else sys.stdout)
+    if not local:
+        return measure_and_finish(spec, cfg, started, None)
+    journal = Journal(spec.out)
+    if fresh:
+        journal.remove()
+    else:
+        print(f'resuming the run in {spec.out}: {len(journal.done)} of {spec.unit_count()} {spec.unit_name} kept')
+    (spec.out / outputs.RUN_FILE).unlink(missing_ok=True)  # the mark of a finished run, set again at its end
+    status.write_status(spec.out, status.RUNNING)
+    try:
+        return measure_and_finish(spec, cfg, started, journal)
+    except BaseException as err:
+        if isinstance(err, Exception) and not interrupts.received():
+            raise
+        journal.close()
+        status.remove_outputs(spec.out)
+        status.write_status(spec.out, status.INTERRUPTED)
+        print(f'interrupted: {len(journal.done)} of {spec.unit_count()} {spec.unit_name} kept in {spec.out}; '
+              f'resume with: {status.resume_command(spec.out)}', file=sys.stderr)
+        raise KeyboardInterrupt from None
+
+
+def continues(spec, found):
+    """Whether the run goes on with an unfinished run of the same measurements in its
+    output folder (the same command given again; ``found``, the folder's status); refuses
+    to take over an unfinished run of others."""
+    if found is None or found.get('status') == status.FINISHED:
+        return False
+    try:
+        earlier = RunSpec.read(spec.out / SPEC_FILE)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if not earlier.measures_same(spec):
+        raise UserError(f'{spec.out} holds an interrupted run of other settings: resume it with '
+                        f'{status.resume_command(spec.out)}, or start afresh with another --out (or remove the folder)')
+    return True
+
+
+def measure_and_finish(spec, cfg, started, journal):
+    """Run the engine (journaling into ``journal``; None: a cluster run), then write and
+    report the outputs, run.json last; return the exit status."""
     stored_norms = catalogue.stored_weight_norm(cfg)
     if stored_norms:
         print(f'warning: removed the weightNorm stored in {len(stored_norms)} sections of the cell before the search',
@@ -59,14 +109,15 @@ def run(search_params, argv):
     checked_at = time.perf_counter()
     unit = spec.unit_name
     engine = engine_of(spec)
-    records = engine.run(spec, None if engine is cluster else Progress(spec.unit_count(), unit))
+    records = engine.run(spec, None if engine is cluster else Progress(spec.unit_count(), unit), journal)
     if not records.gathered:
         return 0
     measured = time.perf_counter()
+    earlier = status.output_stamps(spec.out) if journal is not None else {}
     checks = self_check.checks_of(records, CELL)
     for line in self_check.lines(checks, lambda label: f'cell type {label}' if label else f'cell {Path(cfg.cell).name}'):
         print(line, file=sys.stderr if line.startswith(('warning:', 'error:')) else sys.stdout)
-    status, analysis, validated = (finish_network if spec.cell_types else finish_cell)(spec, records, started)
+    exit_status, analysis, validated = (finish_network if spec.cell_types else finish_cell)(spec, records, started)
     stages = {'checks': checked_at - started, 'engine': measured - checked_at, 'analysis': analysis}
     if validated is not None:
         stages['validation'] = validated
@@ -75,4 +126,7 @@ def run(search_params, argv):
         print(f'{records.pending} {unit} still queued or running; '
               f'collect again later: python M1_grid_search.py --collect {spec.out}')
         return cluster.STILL_RUNNING
-    return status
+    if journal is not None:
+        status.remove_unwritten(spec.out, earlier)  # an earlier run's files that this one did not write again
+        status.write_status(spec.out, status.FINISHED)
+    return exit_status

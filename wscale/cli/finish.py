@@ -5,6 +5,7 @@ import sys
 import time
 
 from cells import catalogue
+from wscale import faults
 from wscale.report import outputs, terminal
 from wscale.run.spec import CELL
 from wscale.search import validation
@@ -14,6 +15,7 @@ def validate(spec, weight_norm, cell, label=None):
     """--validate: check the weightNorm written by simulation (see wscale.search.validation);
     print the verdict (``label``: the cell type's); return the seconds it took."""
     started = time.perf_counter()
+    faults.inject('stage', stage='validation')
     which = f"{label}: " if label else ''
     if not weight_norm.table:
         print(f'warning: {which}--validate: no weightNorm was written, nothing to validate', file=sys.stderr)
@@ -29,6 +31,7 @@ def validate(spec, weight_norm, cell, label=None):
 def finish_cell(spec, records, started):
     """One cell's outputs, report and --validate; returns the exit status and the seconds
     of analysis and validation."""
+    faults.inject('stage', stage='analysis')
     cell = catalogue.cell_of(spec.cfg())
     begun = time.perf_counter()
     summary, weight_norms = outputs.write_results(spec, records, cell)
@@ -44,6 +47,7 @@ def finish_network(spec, records, started):
     """A network's outputs: each cell type's in OUT/<cell type>/ as one cell's run writes
     them, then the files of them all (``outputs.write_network``); the report and
     --validate per cell type. Returns as ``finish_cell`` does."""
+    faults.inject('stage', stage='analysis')
     begun = time.perf_counter()
     cells = {}
     for label in spec.cell_types:

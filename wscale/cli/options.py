@@ -11,6 +11,7 @@ from wscale.engines import cluster, cluster_folder
 from wscale.errors import UserError
 from wscale.report import outputs
 from wscale.run import inputs
+from wscale.run.spec import SPEC_FILE
 
 ENGINE_NAMES = ('batch', 'inline')
 SEARCHES = ('grid', 'target')
@@ -64,7 +65,8 @@ def add_cluster_arguments(parser):
     group.add_argument('--no-wait', action='store_true', help='submit and exit; gather later with --collect OUT')
     group.add_argument('--dry-run', action='store_true', help='write the sbatch scripts and say what would run; submit nothing')
     group.add_argument('--collect', metavar='OUT', help="gather what a cluster run into OUT has finished")
-    group.add_argument('--resume', metavar='OUT', help='submit again the points of a cluster run into OUT that have no result')
+    group.add_argument('--resume', metavar='OUT',
+                       help='go on with an interrupted run into OUT: measure (on a cluster: submit again) what has no result')
 
 
 def check_cluster_options(options, argv):
@@ -73,14 +75,17 @@ def check_cluster_options(options, argv):
         raise UserError('--collect and --resume exclude each other')
     if options.collect or options.resume:
         name, folder = ('collect', options.collect) if options.collect else ('resume', options.resume)
-        allowed = {'--cluster'} if name == 'collect' else CLUSTER_OPTIONS
+        manifest = Path(folder) / outputs.GRID_FOLDER / cluster_folder.MANIFEST
+        on_cluster = name == 'collect' or manifest.is_file()
+        allowed = {'--cluster'} if name == 'collect' else (CLUSTER_OPTIONS if on_cluster else set())
         extra = given_flags(argv) - allowed - {f'--{name}'}
         if extra:
+            source = manifest if on_cluster else Path(folder) / SPEC_FILE
             raise UserError(
-                f"--{name} takes the run's settings from {Path(folder) / outputs.GRID_FOLDER / cluster_folder.MANIFEST}; "
-                f"{', '.join(sorted(extra))} cannot be given with it"
+                f"--{name} takes the run's settings from {source}; {', '.join(sorted(extra))} cannot be given with it"
             )
-        options.cluster = 'slurm'
+        if on_cluster:
+            options.cluster = 'slurm'
     if not options.cluster:
         given = (given_flags(argv) & CLUSTER_OPTIONS) - {'--cluster'}
         if given:

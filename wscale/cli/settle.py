@@ -10,7 +10,17 @@ from wscale.cli.options import NO_FILL, given_flags
 from wscale.engines import cluster_folder
 from wscale.errors import UserError
 from wscale.run import inputs, point
-from wscale.run.spec import CELL, PLACE, WEIGHT, ClusterOptions, RunOptions, RunSpec, cell_folder, check_dimension
+from wscale.run.spec import (
+    CELL,
+    PLACE,
+    SPEC_FILE,
+    WEIGHT,
+    ClusterOptions,
+    RunOptions,
+    RunSpec,
+    cell_folder,
+    check_dimension,
+)
 
 GRID_KEYS = (*PLACE, WEIGHT)
 
@@ -125,10 +135,20 @@ def settle(options, search_params, argv):
 
 
 def stored(options, argv):
-    """The settled run of the cluster run that --collect or --resume names, with the
-    cluster options given now (--resume: those given on its command line replace the
-    run's)."""
+    """The settled run that --collect or --resume names: a cluster run's, with the cluster
+    options given now (--resume: those given on its command line replace the run's), or
+    a local run's (--resume), as it was settled."""
     folder = options.collect or options.resume
+    if not options.cluster:
+        path = Path(folder).resolve() / SPEC_FILE
+        if not path.is_file():
+            raise UserError(f'no run to resume in {folder}: {path} not found')
+        try:
+            spec = RunSpec.read(path)
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise UserError(f'cannot read {path}: {err}') from None
+        spec.options.out = str(path.parent)
+        return spec
     spec = cluster_folder.stored_spec(folder)
     spec.options.out = str(Path(folder).resolve())
     kept = spec.options.cluster

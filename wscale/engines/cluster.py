@@ -117,12 +117,13 @@ def gather(run, spec, states):
     return records, len(running)
 
 
-def run(spec, progress=None):
+def run(spec, progress=None, journal=None):
     """The cluster engine: submit the run's units in chunks (one sbatch job each), follow
     the jobs and gather every unit's records (an ``Outcome``). With --collect, gather what
     has finished; with --resume, submit again what has no result; --dry-run writes the
-    scripts only, --no-wait submits and returns. ``progress`` is unused: a cluster run
-    shows its jobs' states (``JobProgress``)."""
+    scripts only, --no-wait submits and returns. ``progress`` and ``journal`` are unused:
+    a cluster run shows its jobs' states (``JobProgress``) and keeps each unit's records
+    in its folder."""
     options = spec.options.cluster
     out = spec.out
     folder = out / GRID_FOLDER

@@ -21,7 +21,7 @@ import json
 from cells import catalogue
 from wscale.measure import measurement
 from wscale.run import point, pool
-from wscale.run.spec import Outcome, tag, task_of
+from wscale.run.spec import LABEL, Outcome, tag, task_of
 from wscale.search import targeted
 
 _measurer = None
@@ -56,64 +56,81 @@ def workers_for(points, jobs):
     return max(1, min(jobs, -(-points // POINTS_PER_WORKER)))
 
 
-def measure_tasks(settle, tasks, jobs, search, lost):
+def measure_tasks(settle, tasks, jobs, search, lost, known=None, kept=None):
     """Yield, in order, the records of each task: a list with the point's record, or the
     records of the place's search (``search`` 'target').
 
     ``settle()`` gives the settled cfg. The work is shared among worker processes (see
     ``workers_for``); ``lost(task, message, traceback)`` is the record of a task whose
-    worker died (traceback None) or whose work raised.
-    A targeted search starts from the weight found at the nearest place already searched
-    (``targeted.Seeds``).
+    worker died (traceback None) or whose work raised. ``known`` ({index: records}):
+    tasks measured before (a resumed run), not measured again; ``kept(index, records)``
+    is told the records of each task measured now, as soon as they arrive.
+    A targeted search starts from the weight found at the nearest place searched at least
+    ``jobs`` places before it in order (``targeted.Seeds``): the same seeds however the
+    workers' searches happen to end, and whether or not the run was resumed.
     """
-    tasks = list(tasks)
-    if not tasks:
+    tasks, known = list(tasks), known or {}
+    todo = [index for index in range(len(tasks)) if index not in known]
+    if not todo:
+        yield from (known[index] for index in range(len(tasks)))
         return
     cfg = settle()
-    workers = workers_for(len(tasks) * (SEARCH_SIMULATIONS if search == 'target' else 1), jobs)
-    start = functools.partial(_start_worker, settle, tuple(tasks[0]))
+    workers = workers_for(len(todo) * (SEARCH_SIMULATIONS if search == 'target' else 1), jobs)
+    start = functools.partial(_start_worker, settle, tuple(tasks[todo[0]]))
+    seeds = targeted.Seeds(catalogue.cell_of(cfg)) if search == 'target' else None
 
     def lost_task(task, message, trace=None):
         return [lost(task, message, trace)]
 
-    if search == 'target':
-        seeds = targeted.Seeds(catalogue.cell_of(cfg))
-        yield from pool.run_tasks(
-            tasks, workers, start, _search, lost_task, quiet=not cfg.verbose,
-            prepare=lambda place: (*place, seeds.seed(*place)),
-            finished=lambda place, records: seeds.learn(*place, records),
-        )
+    def finished(index, records, measured):
+        if seeds is not None:
+            seeds.learn(*tasks[index], records, index)
+        if measured and kept is not None:
+            kept(index, records)
+
+    if seeds is not None:
+        work, lag = _search, jobs
+        prepare = lambda index, place: (*place, seeds.seed(*place, upto=index - jobs))  # noqa: E731
     else:
-        yield from pool.run_tasks(tasks, workers, start, _measure, lost_task, quiet=not cfg.verbose)
+        work, lag, prepare = _measure, None, None
+    yield from pool.run_tasks(tasks, workers, start, work, lost_task, prepare=prepare, finished=finished,
+                              quiet=not cfg.verbose, known=known, lag=lag)
 
 
-def measure_units(spec, units, jobs):
+def measure_units(spec, units, jobs, journal=None):
     """Yield (unit, records) for each of ``units`` (see ``RunSpec.units``), the records
     given the unit's further dimensions' values: the units of one model (one combination
     of the further dimensions; in a network's run, one cell type) together, each model's
-    in the order given."""
+    in the order given. With a ``journal`` (``wscale.run.journal``), units it holds are
+    not measured again, and each unit measured now is journaled as soon as it is done."""
     models = {}
     for unit in units:
         setting = {name: unit[name] for name in spec.columns}
         models.setdefault(json.dumps(setting, sort_keys=True), (setting, []))[1].append(unit)
+    done = journal.done if journal is not None else {}
     for setting, group in models.values():
         unit_of = {task_of(unit): unit for unit in group}
 
         def lost(task, message, trace=None, unit_of=unit_of):
             return targeted.lost_record(spec, unit_of[task], message, trace)
 
+        def kept(index, records, group=group, setting=setting):
+            journal.keep(group[index][LABEL], tag(records, setting, spec.columns))
+
         tasks = [task_of(unit) for unit in group]
-        records_of = measure_tasks(functools.partial(spec.cfg, setting), tasks, jobs, spec.search, lost)
+        known = {index: done[unit[LABEL]] for index, unit in enumerate(group) if unit[LABEL] in done}
+        records_of = measure_tasks(functools.partial(spec.cfg, setting), tasks, jobs, spec.search, lost, known,
+                                   kept if journal is not None else None)
         for unit, records in zip(group, records_of):
             yield unit, tag(records, setting, spec.columns)
 
 
-def run(spec, progress):
+def run(spec, progress, journal=None):
     """Measure every unit of the run in grid order (see ``RunSpec.units``): each point
     (grid search), or each place's search (targeted search); return their records.
-    ``progress.show(n)`` is told the units done."""
+    ``progress.show(n)`` is told the units done; ``journal``: see ``measure_units``."""
     results, done = [], 0
-    for _, records in measure_units(spec, spec.units(), spec.options.jobs):
+    for _, records in measure_units(spec, spec.units(), spec.options.jobs, journal):
         results += records
         done += 1
         progress.show(done)

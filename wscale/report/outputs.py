@@ -12,6 +12,7 @@ from analysis.results import safe_name, write_atomic, write_json_atomic, write_p
 from analysis.weight_norm import coverage_gaps, segment_index, soma_weight_norm, weight_norm_table
 from cells import catalogue, exact_weight_norm
 from cells.versions import installed
+from wscale import faults
 
 GRID_FOLDER = 'grid_batch'  # the per-point files of the engines and the cluster run
 RESULTS_FILE = 'results.json'
@@ -114,6 +115,7 @@ def write_results(spec, records, cell, title=None):
     write_json_atomic(Path(out) / SUMMARY_FILE, summary)
     from analysis import plots  # matplotlib, 0.4 s to import: only once there is something to draw
 
+    faults.inject('stage', stage='plots')
     plots.epsp_vs_weight(records, target, Path(out) / EPSP_PLOT)
     plots.weight_norm_vs_distance(summary, catalogue.section_groups(cell), Path(out) / WEIGHT_NORM_PLOT)
     for weight_norm in weight_norms:

@@ -17,11 +17,14 @@ import traceback
 from collections import deque
 from multiprocessing.connection import wait
 
+from wscale import lifeline
 from wscale.streams import redirect_output
 
 
-def _serve(connection, start, work, quiet):
-    """A worker's life: start, say so, then answer (index, task) messages until None."""
+def _serve(connection, parent, start, work, quiet):
+    """A worker's life: start, say so, then answer (index, task) messages until None;
+    it ends with ``parent``, the process that forked it."""
+    lifeline.die_with_parent(parent)
     if quiet:  # a crash is reported by the caller; the worker itself prints nothing
         faulthandler.disable()
         redirect_output(os.open(os.devnull, os.O_WRONLY))
@@ -69,7 +72,7 @@ def exit_description(code):
 class _Worker:
     def __init__(self, context, start, work, quiet):
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, start, work, quiet), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, os.getpid(), start, work, quiet), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
@@ -109,30 +112,56 @@ class _Worker:
 class _Run:
     """The bookkeeping of one ``run_tasks`` call."""
 
-    def __init__(self, tasks, workers, start, work, lost, prepare, finished, quiet):
+    def __init__(self, tasks, workers, start, work, lost, prepare, finished, quiet, known, lag):
         self.tasks, self.lost, self.prepare, self.finished = tasks, lost, prepare, finished
         self.make = lambda: _Worker(multiprocessing.get_context('fork'), start, work, quiet)
-        self.pending = deque(range(len(tasks)))
         self.results = {}
-        self.pool = [self.make() for _ in range(min(workers, len(tasks)))]
+        self.settled = set()
+        self.settled_through = 0  # tasks 0 .. settled_through - 1 all have results
+        self.lag = None if lag is None else max(1, lag)
+        for index, result in sorted(known.items()):
+            self.settle(index, result, measured=False)
+        self.pending = deque(index for index in range(len(tasks)) if index not in known)
+        self.pool = [self.make() for _ in range(min(workers, len(self.pending)))]
+        self.idle = []
 
-    def settle(self, index, result):
+    def settle(self, index, result, measured=True):
         self.results[index] = result
+        self.settled.add(index)
+        while self.settled_through in self.settled:
+            self.settled_through += 1
         if self.finished:
-            self.finished(self.tasks[index], result)
+            self.finished(index, result, measured)
+
+    def give_back(self, index, result, measured=True):
+        self.settle(index, result, measured)
+        for worker in list(self.idle):  # a task held back for this one may go now
+            self.idle.remove(worker)
+            if worker in self.pool and not self.hand_out(worker):
+                self.bury(worker)
 
     def abandon(self, message):
         while self.pending:
             index = self.pending.popleft()
-            self.settle(index, self.lost(self.tasks[index], message))
+            self.settle(index, self.lost(self.tasks[index], message), measured=False)
+
+    def may_start(self, index):
+        """With ``lag``, task i starts only once tasks 0 .. i - lag have results, so that
+        what it is prepared with never depends on which tasks happened to end first."""
+        return self.lag is None or self.settled_through > index - self.lag
 
     def hand_out(self, worker):
-        """Give the worker the next task; False if it could not take it."""
+        """Give the worker the next task, or keep it idle until the next task may start;
+        False if it could not take the task."""
         worker.current = None
         if not self.pending:
             return True
-        index = self.pending.popleft()
-        if worker.give(index, self.prepare(self.tasks[index]) if self.prepare else self.tasks[index]):
+        index = self.pending[0]
+        if not self.may_start(index):
+            self.idle.append(worker)
+            return True
+        self.pending.popleft()
+        if worker.give(index, self.prepare(index, self.tasks[index]) if self.prepare else self.tasks[index]):
             return True
         self.pending.appendleft(index)
         return False
@@ -150,10 +179,10 @@ class _Run:
                     self.abandon(f'the model could not be built: {payload}')
                     break
                 if kind == 'done':
-                    self.settle(*payload)
+                    self.give_back(*payload)
                 elif kind == 'raised':
                     index, reason, trace = payload
-                    self.settle(index, self.lost(self.tasks[index], f'the measurement raised {reason}', trace))
+                    self.give_back(index, self.lost(self.tasks[index], f'the measurement raised {reason}', trace), False)
                 worker.ready = True
                 if not self.hand_out(worker):
                     closed = True
@@ -162,6 +191,8 @@ class _Run:
 
     def retire(self, worker):
         self.pool.remove(worker)
+        if worker in self.idle:
+            self.idle.remove(worker)
         worker.stop()
 
     def bury(self, worker):
@@ -169,28 +200,34 @@ class _Run:
         died while starting, record every task left."""
         worker.process.join()
         self.pool.remove(worker)
+        if worker in self.idle:
+            self.idle.remove(worker)
         worker.connection.close()
         how = exit_description(worker.process.exitcode)
         if not worker.ready:
             self.abandon(f'a worker process died while building the model ({how})')
             return
         if worker.current is not None:
-            self.settle(worker.current, self.lost(self.tasks[worker.current], f'a worker process died while on it ({how})'))
+            message = f'a worker process died while on it ({how})'
+            self.give_back(worker.current, self.lost(self.tasks[worker.current], message), False)
         if self.pending:
             self.pool.append(self.make())
 
 
-def run_tasks(tasks, workers, start, work, lost, prepare=None, finished=None, quiet=True):
+def run_tasks(tasks, workers, start, work, lost, prepare=None, finished=None, quiet=True, known=None, lag=None):
     """Yield ``work(task)`` for every task, in the order of ``tasks``, computed by up to
     ``workers`` processes.
 
-    ``prepare(task)`` (in this process, when the task is handed out) gives what the
-    worker receives; ``finished(task, result)`` is told each result as it arrives, before
-    it is yielded; ``lost(task, message)`` is the result of a task whose worker died or
-    could not start; where the task's work raised an exception it is called with its
-    traceback too, ``lost(task, message, traceback)``.
+    ``known`` ({index: result}): tasks whose results are known already; they are not
+    handed out. ``prepare(index, task)`` (in this process, when the task is handed out)
+    gives what the worker receives; with ``lag``, task i is handed out only once tasks
+    0 .. i - lag have results. ``finished(index, result, measured)`` is told each result
+    as it arrives, before it is yielded (the known ones first; ``measured`` is False for
+    them and for lost tasks); ``lost(task, message)`` is the result of a task whose
+    worker died or could not start; where the task's work raised an exception it is
+    called with its traceback too, ``lost(task, message, traceback)``.
     """
-    run = _Run(list(tasks), workers, start, work, lost, prepare, finished, quiet)
+    run = _Run(list(tasks), workers, start, work, lost, prepare, finished, quiet, known or {}, lag)
     given_out = 0
     try:
         while given_out < len(run.tasks):

@@ -235,6 +235,15 @@ class RunSpec:
 
         return key
 
+    def measures_same(self, other):
+        """Whether ``other`` measures what this run does (the cfg, places, weights and
+        further dimensions), however it runs."""
+        def measured(spec):
+            data = spec.to_json()
+            return json.dumps({key: data[key] for key in ('cfg', 'places', 'weights', 'dimensions')}, sort_keys=True)
+
+        return measured(self) == measured(other)
+
     def to_json(self):
         return {
             'cfg': self.cfg_settings,

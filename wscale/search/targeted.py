@@ -43,7 +43,9 @@ class Seeds:
     found at the nearest place of the same section, else at the nearest place of its
     parent section or of a child section, with the local log-log slope of the EPSP curve.
 
-    ``cell`` is the cellParams dict (its sections' ``topol`` give the tree).
+    ``cell`` is the cellParams dict (its sections' ``topol`` give the tree). Each place
+    learned has an order (its task's index); ``seed(..., upto)`` uses only the places up
+    to that order, so a run's seeds do not depend on which searches ended first.
     """
 
     def __init__(self, cell):
@@ -54,20 +56,21 @@ class Seeds:
             if topol.get('parentSec'):
                 self.parent[name] = (topol['parentSec'], float(topol.get('parentX', 1.0)))
                 self.children.setdefault(topol['parentSec'], []).append((name, float(topol.get('childX', 0.0))))
-        self.found = {}  # section -> {loc: (weight, slope)}
+        self.found = {}  # section -> {loc: (weight, slope, order)}
 
-    def learn(self, sec, loc, records):
+    def learn(self, sec, loc, records, order=0):
         """Take the outcome of the search at (sec, loc): its records, the last one closing it."""
         if not records or not records[-1].get('converged'):
             return
-        self.found.setdefault(sec, {})[loc] = (records[-1]['weight'], _local_slope(records))
+        self.found.setdefault(sec, {})[loc] = (records[-1]['weight'], _local_slope(records), order)
 
-    def seed(self, sec, loc):
-        """(weight, slope) to start the search at (sec, loc) with, or None."""
+    def seed(self, sec, loc, upto=None):
+        """(weight, slope) to start the search at (sec, loc) with, or None: from the
+        nearest place learned (of order ``upto`` or lower); of two as near, the lower loc."""
         for name, near in self._neighbours(sec, loc):
-            places = self.found.get(name)
+            places = {found: value for found, value in self.found.get(name, {}).items() if upto is None or value[2] <= upto}
             if places:
-                return places[min(places, key=lambda found: abs(found - near))]
+                return places[min(places, key=lambda found: (abs(found - near), found))][:2]
         return None
 
     def _neighbours(self, sec, loc):
