@@ -70,6 +70,14 @@ def journal_units(out):
     return units
 
 
+def until_kept(proc, out, count, seconds=120):
+    """Wait until the running command ``proc`` has journaled ``count`` units."""
+    deadline = time.monotonic() + seconds
+    while len(journal_units(out)) < count:
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.01)
+
+
 def same_files(out, reference):
     with open(out / 'weight_norm.pkl', 'rb') as mine, open(reference / 'weight_norm.pkl', 'rb') as theirs:
         assert pickle.load(mine) == pickle.load(theirs)
@@ -95,11 +103,7 @@ def test_a_run_killed_five_times_resumes_to_the_files_of_one_never_stopped(targe
     kept = [0]
     for number in range(5):
         proc = resume(out) if (out / 'run_spec.json').exists() else start(TARGETED, out)
-        more = rng.choice([0, 2, 4, 6])
-        deadline = time.monotonic() + 120
-        while len(journal_units(out)) < kept[-1] + more:
-            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-            time.sleep(0.01)
+        until_kept(proc, out, kept[-1] + rng.choice([0, 2, 4, 6]))
         time.sleep(rng.uniform(0, 0.3))
         assert proc.poll() is None, f'the run ended before kill {number + 1}: {proc.communicate()}'
         os.kill(proc.pid, signal.SIGKILL)
@@ -190,9 +194,7 @@ def test_ctrl_c_while_mechanisms_compile_leaves_a_build_the_next_run_completes(t
 def test_sigterm_stops_the_run_as_ctrl_c_does(tmp_path):
     out = tmp_path / 'out'
     proc = start(TARGETED, out)
-    deadline = time.monotonic() + 60
-    while not ((out / 'journal.jsonl').exists() and journal_units(out)) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    until_kept(proc, out, 1)
     os.kill(proc.pid, signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 143, stderr[-3000:]
@@ -204,9 +206,7 @@ def test_sigterm_stops_the_run_as_ctrl_c_does(tmp_path):
 def test_an_unfinished_run_of_other_settings_is_not_replaced(tmp_path):
     out = tmp_path / 'out'
     proc = start(TARGETED, out)
-    deadline = time.monotonic() + 60
-    while not ((out / 'journal.jsonl').exists() and journal_units(out)) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    until_kept(proc, out, 1)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate()
     other = run_command('M1_grid_search.py', '--secs', 'soma', '--weights', '0.001', '--out', out)
@@ -281,3 +281,40 @@ def test_an_unreadable_model_file_is_one_line(tmp_path):
     path.mkdir()  # a folder in place of the file: no user can read it as one
     proc = run_command('M1_grid_search.py', '--netparams', MODEL / 'netParams.py', '--cfg', path, '--out', tmp_path / 'out')
     assert_one_line_error(proc, str(path))
+
+
+def test_a_unit_whose_worker_died_is_measured_again_by_resume(tmp_path):
+    """A worker lost mid-run costs its unit a result, not the run: the unit is not
+    journaled, and --resume measures it (here without the fault) into the files a run
+    without the loss writes."""
+    args = ['--secs', 'soma', 'dendrite', '--weights', '0.001', '0.002', '--engine', 'inline', '--jobs', '2']
+    reference = tmp_path / 'reference'
+    assert run_command('M1_grid_search.py', *args, '--out', reference).returncode == 0
+    out = tmp_path / 'out'
+    fault = {'at': 'measure', 'when': {'sec': 'dendrite', 'weight': 0.002}, 'fault': 'abort'}
+    first = run_command('M1_grid_search.py', *args, '--out', out, env={'WSCALE_FAULT': json.dumps(fault)})
+    assert first.returncode == 1 and '1 of 4 points failed' in first.stderr, first.stderr[-3000:]
+    assert len(journal_units(out)) == 3
+    again = run_command('M1_grid_search.py', '--resume', out)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f'resuming the run in {out}: 3 of 4 points kept' in again.stdout
+    same_files(out, reference)
+
+
+def test_a_killed_network_run_resumes_to_each_cell_types_files(tmp_path):
+    args = ['--netparams', MODEL, '--secs', 'soma', 'apic', '--all-segments', '--search', 'target', '--jobs', '2']
+    reference = tmp_path / 'reference'
+    proc = run_command('M1_grid_search.py', *args, '--out', reference)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = tmp_path / 'out'
+    proc = start(args, out)
+    until_kept(proc, out, 3)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert none_left(out) == []
+    again = run_command('M1_grid_search.py', '--resume', out)
+    assert again.returncode == 0, again.stderr[-3000:]
+    cells = sorted(path.name for path in reference.iterdir() if (path / 'summary.json').exists())
+    assert cells and cells == sorted(path.name for path in out.iterdir() if (path / 'summary.json').exists())
+    for cell in cells:
+        same_files(out / cell, reference / cell)

@@ -34,7 +34,8 @@ def _kernel_kills_orphans():
         return False
 
 
-def _alive(pid):
+def alive(pid):
+    """Whether the process ``pid`` exists (a zombie included)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -54,7 +55,7 @@ def _descends_from(pid):
         try:
             stat = Path(f'/proc/{current}/stat').read_text()
         except OSError:
-            return _alive(pid) if current == os.getppid() else False
+            return alive(pid) if current == os.getppid() else False
         current = int(stat.rsplit(')', 1)[1].split()[1])
         if current <= 1:
             return False

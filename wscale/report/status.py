@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 from analysis.results import read_json, write_json_atomic
+from wscale import lifeline
 from wscale.report import outputs
 from wscale.search.validation import VALIDATION_FILE, VALIDATION_PLOT
 
@@ -49,21 +50,11 @@ def read_status(out):
         status = read_json(Path(out) / STATUS_FILE)
     except (OSError, ValueError):
         return None
-    if status.get('status') == RUNNING and status.get('host') == platform.node() and not _alive(status.get('pid')):
+    pid = status.get('pid')
+    if status.get('status') == RUNNING and status.get('host') == platform.node() and not (
+            isinstance(pid, int) and lifeline.alive(pid)):
         status['status'] = INTERRUPTED
     return status
-
-
-def _alive(pid):
-    if not isinstance(pid, int):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def outputs_in(out):
