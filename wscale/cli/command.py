@@ -69,14 +69,15 @@ def run(search_params, argv):
     else:
         print(f'resuming the run in {spec.out}: {len(journal.done)} of {spec.unit_count()} {spec.unit_name} kept')
     (spec.out / outputs.RUN_FILE).unlink(missing_ok=True)  # the mark of a finished run, set again at its end
+    earlier = status.output_stamps(spec.out)
     status.write_status(spec.out, status.RUNNING)
     try:
-        return measure_and_finish(spec, cfg, started, journal)
+        return measure_and_finish(spec, cfg, started, journal, earlier)
     except BaseException as err:
         if isinstance(err, Exception) and not interrupts.received():
             raise
         journal.close()
-        status.remove_outputs(spec.out)
+        status.remove_written(spec.out, earlier)
         status.write_status(spec.out, status.INTERRUPTED)
         print(f'interrupted: {len(journal.done)} of {spec.unit_count()} {spec.unit_name} kept in {spec.out}; '
               f'resume with: {status.resume_command(spec.out)}', file=sys.stderr)
@@ -99,9 +100,10 @@ def continues(spec, found):
     return True
 
 
-def measure_and_finish(spec, cfg, started, journal):
+def measure_and_finish(spec, cfg, started, journal, earlier=None):
     """Run the engine (journaling into ``journal``; None: a cluster run), then write and
-    report the outputs, run.json last; return the exit status."""
+    report the outputs, run.json last, and remove the outputs ``earlier`` (see
+    ``status.output_stamps``) that this run did not write again; return the exit status."""
     stored_norms = catalogue.stored_weight_norm(cfg)
     if stored_norms:
         print(f'warning: removed the weightNorm stored in {len(stored_norms)} sections of the cell before the search',
@@ -113,7 +115,6 @@ def measure_and_finish(spec, cfg, started, journal):
     if not records.gathered:
         return 0
     measured = time.perf_counter()
-    earlier = status.output_stamps(spec.out) if journal is not None else {}
     checks = self_check.checks_of(records, CELL)
     for line in self_check.lines(checks, lambda label: f'cell type {label}' if label else f'cell {Path(cfg.cell).name}'):
         print(line, file=sys.stderr if line.startswith(('warning:', 'error:')) else sys.stdout)
@@ -127,6 +128,6 @@ def measure_and_finish(spec, cfg, started, journal):
               f'collect again later: python M1_grid_search.py --collect {spec.out}')
         return cluster.STILL_RUNNING
     if journal is not None:
-        status.remove_unwritten(spec.out, earlier)  # an earlier run's files that this one did not write again
+        status.remove_unwritten(spec.out, earlier or {})  # an earlier run's files that this one did not write again
         status.write_status(spec.out, status.FINISHED)
     return exit_status

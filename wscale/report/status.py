@@ -68,15 +68,6 @@ def outputs_in(out):
     return sorted(set(found))
 
 
-def remove_outputs(out):
-    """Remove every output in ``out`` (see ``outputs_in``)."""
-    for path in outputs_in(out):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-
-
 def output_stamps(out):
     """{file: (inode, change time)} of every output file in ``out`` (in a network run's
     per-cell-type folders too): what a run finds there before it writes its own."""
@@ -87,6 +78,19 @@ def output_stamps(out):
                 found = item.stat()
                 stamps[item] = (found.st_ino, found.st_mtime_ns)
     return stamps
+
+
+def remove_written(out, stamps):
+    """Remove the output files in ``out`` that this run wrote: those not in ``stamps``
+    (see ``output_stamps``, taken when it started) as they were then."""
+    emptied = set()
+    for path, stamp in output_stamps(out).items():
+        if stamps.get(path) != stamp:
+            path.unlink(missing_ok=True)
+            emptied.add(path.parent)
+    for folder in emptied - {Path(out)}:
+        if not any(item.is_file() for item in folder.rglob('*')):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def remove_unwritten(out, stamps):
