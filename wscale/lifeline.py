@@ -35,14 +35,19 @@ def _kernel_kills_orphans():
 
 
 def alive(pid):
-    """Whether the process ``pid`` exists (a zombie included)."""
+    """Whether the process ``pid`` runs: it exists and, where /proc tells, is no zombie (a
+    process that has ended but whose parent has not yet collected it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
+        pass
+    try:
+        state = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0]
+    except (OSError, IndexError):
         return True
-    return True
+    return state != 'Z'
 
 
 def _descends_from(pid):
