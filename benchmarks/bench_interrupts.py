@@ -88,7 +88,7 @@ def main():
         began = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=PROJECT, start_new_session=True, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
-        more = rng.choice([0, step // 2, step, 2 * step])
+        more = rng.choice([0, step // 2, step])
         while len(journal(out)) < kept + more and proc.poll() is None:
             time.sleep(0.01)
         time.sleep(rng.uniform(0, 0.5))
