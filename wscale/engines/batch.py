@@ -177,8 +177,10 @@ def run(spec, progress, journal=None):
         if process.exitcode != 0:
             print(f'warning: a batch process ended with {exit_description(process.exitcode)}; see {part_folder / LOG_FILE}',
                   file=sys.stderr)
-    measured = dict(zip((unit[LABEL] for unit, _ in jobs), collect(spec, jobs, grouped=True)))
-    return Outcome(record for unit in units for record in (done.get(unit[LABEL]) or measured[unit[LABEL]]))
+    kept = journal.done if journal is not None else {}
+    missing = [(unit, path) for unit, path in jobs if unit[LABEL] not in kept]  # read here, else journaled already
+    measured = dict(zip((unit[LABEL] for unit, _ in missing), collect(spec, missing, grouped=True)))
+    return Outcome(record for unit in units for record in (kept.get(unit[LABEL]) or measured[unit[LABEL]]))
 
 
 def _earlier_jobs(folder, units):
@@ -198,11 +200,11 @@ def _journal_written(spec, journal, waiting):
         return
     for job_path, unit in list(waiting.items()):
         path = point.record_path(job_path.parent, job_path.name)
-        if path.exists() and unit[LABEL] not in journal.done:
-            records = point.read_records(path)
-            journal.keep(unit[LABEL], tag(records, unit, spec.columns))
-        if path.exists():
-            del waiting[job_path]
+        if not path.exists():
+            continue
+        if unit[LABEL] not in journal.done:
+            journal.keep(unit[LABEL], tag(point.read_records(path), unit, spec.columns))
+        del waiting[job_path]
 
 
 def _count_records(folder):
