@@ -20,9 +20,10 @@ from cells import mechanisms, synapses
 from wscale import faults
 from wscale.measure import restart, self_check
 from wscale.measure.records import error_record, onset_time, point_record
+from wscale.measure.synaptic_peak import SynapticPeak
 
 CHECK_MS = 5.0  # how often a reused model checks whether the EPSP has peaked
-PEAK_MARGIN = 10.0  # ms after the slowest synaptic conductance's peak before the first check
+PEAK_MARGIN = 10.0  # ms the synapse's every variable must have been past its peak before a stop
 
 
 def build_simulation(cfg, netParams):
@@ -127,7 +128,8 @@ class Measurer:
         self.home = self.cell.secs[cfg.sec]['hObj'](cfg.loc)
         self.saved_at = save_time(cfg)
         self.stop = cfg.stimTime + cfg.stimDelay + cfg.epspWindow + cfg.recordStep
-        self.first_check = onset_time(cfg) + min(cfg.epspWindow, synapses.latest_peak(cfg.synMechParams) + PEAK_MARGIN)
+        self.first_check = onset_time(cfg) + PEAK_MARGIN
+        self.synaptic = SynapticPeak(h, self.synapses, cfg.recordStep)
         for sec in self.sections:
             for segment in sec:
                 self._place(segment)
@@ -161,14 +163,16 @@ class Measurer:
         self.sim.pc.psolve(self.saved_at)
 
     def _run_until_the_peak_is_past(self, cfg):
-        """Simulate to the end of the EPSP window, or less: from the time every synaptic
-        conductance has peaked, every CHECK_MS, stop once the somatic EPSP's peak is
-        certain (``analysis.epsp.peak_is_past``)."""
+        """Simulate to the end of the EPSP window, or less: every CHECK_MS, stop once every
+        variable of the synapse has been past its peak for PEAK_MARGIN
+        (``wscale.measure.synaptic_peak``) and the somatic EPSP's peak is certain
+        (``analysis.epsp.peak_is_past``)."""
         h = self.h
         self.sim.pc.psolve(min(self.first_check, self.stop))
         while h.t < self.stop - 1e-9:
             t, v = somatic_trace(self.sim)
-            if peak_is_past(t, v, onset_time(cfg), cfg.baselineWindow, float(t[-1]), cfg.spikeThreshold):
+            if self.synaptic.past(PEAK_MARGIN) and peak_is_past(t, v, onset_time(cfg), cfg.baselineWindow, float(t[-1]),
+                                                                 cfg.spikeThreshold):
                 return
             self.sim.pc.psolve(min(h.t + CHECK_MS, self.stop))
 
@@ -259,7 +263,8 @@ class Measurer:
     def measure(self, sec, loc, weight):
         """The record of the point (sec, loc, weight), or an error record; its
         ``from_saved_state`` says whether it restarted from the saved state (else it ran
-        from 0 ms). The first record given carries the ``check``."""
+        from 0 ms), its ``end_time`` when the simulation stopped (ms; see
+        ``_run_until_the_peak_is_past``). The first record given carries the ``check``."""
         cfg = self.cfg
         restarted = self.mode == self_check.RESTARTED
         if self.mode == self_check.REFUSED:
@@ -269,6 +274,7 @@ class Measurer:
                 point, run_time, trace = self._run(self._restart_at if restarted else self._start_from_zero, sec, loc, weight)
                 record = trace_record(self.cell, point, *trace, run_time)
                 record['from_saved_state'] = restarted
+                record['end_time'] = float(trace[0][-1])
             except Exception as err:  # the point fails; the traceback stays in its record
                 record = error_record(sec, loc, weight, cfg.epspTarget, f'{type(err).__name__}: {err}', traceback.format_exc())
         if self._unreported:

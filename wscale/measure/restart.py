@@ -55,7 +55,7 @@ class SavedState:
 _names = {}
 
 
-def _variables(h, name):
+def variables(h, name):
     """Names of the PARAMETER, ASSIGNED and STATE variables of mechanism ``name``, as its
     instances call them (without the ``_name`` suffix)."""
     if name not in _names:
@@ -83,7 +83,7 @@ def random_streams(h, sections, point_processes):
     ``point_processes``."""
     streams = []
     for owner, name in _owners(sections, point_processes):
-        for variable in _variables(h, name):
+        for variable in variables(h, name):
             value = getattr(owner, variable, None)
             if type(value).__name__ == RANDOM_CLASS:
                 streams.append(value)
@@ -107,7 +107,7 @@ def snapshot(h, sections, point_processes):
     failed to bring back."""
     values = {}
     for index, (owner, name) in enumerate(_owners(sections, point_processes)):
-        for variable in _variables(h, name):
+        for variable in variables(h, name):
             try:
                 value = getattr(owner, variable)
             except (AttributeError, LookupError, TypeError, RuntimeError):
