@@ -10,7 +10,8 @@ synaptic reversal potential), more where NMDA receptors unblock.
    along the log-log slope of a neighbouring place, else in proportion. The step is
    overshot by OVERSHOOT, compounded with every step that did not bracket the target, so
    that a curve bending away cannot make the search creep towards the target from one
-   side.
+   side; not from within 2 % of the target, where the curve through the last two
+   simulations is close enough to land.
 2. Once a weight below and a weight above the target are known, Brent's method on the
    reciprocal scale (-1 / w against 1 - target / EPSP): inverse quadratic interpolation
    through the last three simulations, or the secant, where that falls inside the
@@ -26,6 +27,7 @@ import math
 
 SPIKE_RESOLUTION = 0.05  # relative bracket width at which a spiking upper side ends the search
 OVERSHOOT = 1.3  # factor on a step taken before the target is bracketed
+NEAR_MISS = 0.02  # |ln(EPSP / target)| within which a step is not overshot: the curve is known well enough there
 MIN_SLOPE = 0.05  # smallest log-log slope trusted for a step (flatter: jump far)
 MAX_STEP = math.log(16.0)  # largest step before bracketing, in ln(weight)
 X_TOL_FRACTION = 0.5  # an interpolated step keeps this fraction of the tolerance (in ln) from the bracket's ends
@@ -75,9 +77,10 @@ class TargetSearch:
         else:
             aim = x - f / self.slope
         # overshoot more with every step that has not bracketed the target; a first step
-        # along a neighbour's slope is taken as it is
+        # along a neighbour's slope, and a step from within NEAR_MISS of the target, are
+        # taken as they are
         steps = len(self.tried) - (1 if self.seeded_slope else 0)
-        step = (aim - x) * OVERSHOOT ** steps
+        step = (aim - x) * (OVERSHOOT ** steps if abs(f) > NEAR_MISS else 1.0)
         return x + max(-MAX_STEP, min(MAX_STEP, step))
 
     def _inward(self):

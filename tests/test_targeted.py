@@ -61,8 +61,8 @@ def test_bad_search_settings(tmp_path, args, named):
     assert not out.exists()
 
 
-def test_seeds_come_from_the_nearest_searched_place_of_the_section_or_its_neighbours():
-    from wscale.search.targeted import Seeds
+def test_seeds_come_from_the_nearest_searched_places_of_the_section_or_its_neighbours():
+    from wscale.search.targeted import Seeds, first_weight
 
     cell = {'secs': {
         'soma': {},
@@ -71,24 +71,68 @@ def test_seeds_come_from_the_nearest_searched_place_of_the_section_or_its_neighb
         'axon': {'topol': {'parentSec': 'soma', 'parentX': 0.0, 'childX': 0.0}},
     }}
 
-    def searched(weights, epsps):
-        records = [{'weight': w, 'epsp': e, 'target': 0.5, 'status': 'ok', 'spiked': False} for w, e in zip(weights, epsps)]
+    def searched(weights, epsps, distance):
+        records = [{'weight': w, 'epsp': e, 'target': 0.5, 'status': 'ok', 'spiked': False, 'distance_um': distance}
+                   for w, e in zip(weights, epsps)]
         records[-1].update(converged=True, search='converged')
         return records
 
-    seeds = Seeds(cell)
+    seeds = Seeds(cell, cap=1.0)
     assert seeds.seed('dend', 0.5) is None
-    seeds.learn('dend', 0.1, searched([0.001, 0.002], [0.26, 0.5]))
-    seeds.learn('dend', 0.9, searched([0.002, 0.004], [0.3, 0.5]))
-    failed = searched([1.0], [0.3])
-    failed[-1]['converged'] = False
-    seeds.learn('tip', 0.5, failed)
-    weight, slope = seeds.seed('dend', 0.3)
-    assert weight == 0.002 and slope == pytest.approx(math.log(0.5 / 0.26) / math.log(2))
-    assert seeds.seed('dend', 0.7)[0] == 0.004
-    assert seeds.seed('tip', 0.5)[0] == 0.004  # its parent's nearest place (parentX 1)
-    assert seeds.seed('soma', 0.5)[0] == 0.002  # a child's place nearest its start (childX 0)
+    seeds.learn('dend', 0.1, searched([0.001, 0.002], [0.26, 0.5], 10.0))
+    seeds.learn('dend', 0.9, searched([0.004], [0.5], 90.0))
+    unreachable = searched([0.5, 1.0], [0.2, 0.3], 120.0)
+    unreachable[-1]['converged'] = False
+    seeds.learn('tip', 0.5, unreachable)
+    seed = seeds.seed('dend', 0.3)
+    assert [place[:3] for place in seed.known] == [('dend', 0.1, 0.002), ('dend', 0.9, 0.004)] and not seed.across
+    assert seed.slopes == ((10.0, pytest.approx(math.log(0.5 / 0.26) / math.log(2))),)  # only where measured
+    assert seeds.seed('dend', 0.7).known[0][2] == 0.004
+    assert seeds.seed('tip', 0.5).unreachable  # its own section's nearest place never reached the target
+    assert seeds.seed('soma', 0.5).known[0][:2] == ('dend', 0.1)  # a child's place nearest its start (childX 0)
     assert seeds.seed('axon', 0.5) is None
+    assert seeds.seed('dend', 0.3, upto=-1) is None  # learned as order 0: not yet known to a place handed out earlier
+
+    class Model:  # weight x transfer impedance constant across the branch point
+        def distance(self, sec, loc):
+            return {'dend': 100.0 * loc, 'soma': 0.0}[sec]
+
+        def transfer(self, sec, loc):
+            return {'dend': 50.0 - 10 * loc, 'soma': 60.0}[sec]
+
+    cfg = type('Cfg', (), {'searchFirstWeight': 0.001, 'searchMaxWeight': 1.0})()
+    weight, slope = first_weight(cfg, 'dend', 0.5, seeds.seed('dend', 0.5), Model())
+    assert weight == pytest.approx(0.002 * 2 ** 0.5)  # ln(weight) on a straight line through 10 and 90 um
+    assert first_weight(cfg, 'tip', 0.5, seeds.seed('tip', 0.5), Model()) == (1.0, None)  # the largest weight first
+    assert first_weight(cfg, 'axon', 0.5, None, Model()) == (0.001, None)
+
+
+def test_predictions_fit_the_nearest_places_and_stay_near_them():
+    from analysis.prediction import extrapolated_slope, extrapolated_weight
+
+    weight = lambda x: 0.001 * math.exp(0.01 * x + 1e-5 * x * x)  # noqa: E731
+    known = [(x, weight(x), None) for x in (20.0, 10.0, 0.0)]
+    assert extrapolated_weight(known, 30.0) == pytest.approx(weight(30.0), rel=1e-9)  # a parabola in ln(weight)
+    assert extrapolated_weight(known[:2], 30.0) == pytest.approx(0.001 * math.exp(0.307), rel=1e-9)  # a line
+    assert extrapolated_weight(known[:1], 30.0) == weight(20.0)
+    # across a branch point, weight x transfer impedance is what is continuous
+    across = [(x, 0.002 / z, z) for x, z in ((20.0, 40.0), (10.0, 45.0))]
+    assert extrapolated_weight(across, 30.0, transfer=20.0) == pytest.approx(0.002 / 20.0)
+    # far beyond the places fitted: the nearest place alone; never more than 4 x off it
+    assert extrapolated_weight(known, 500.0) == weight(20.0)
+    assert extrapolated_weight([(0.0, 0.001, None), (1.0, 0.01, None)], 2.0) == pytest.approx(0.004)
+    assert extrapolated_slope([(20.0, 0.8), (10.0, 0.9)], 30.0) == pytest.approx(0.8 * 0.8 / 0.9)
+    assert extrapolated_slope([(2.0, 0.2), (1.0, 0.8)], 3.0) == pytest.approx(0.2 / 1.5)
+    assert extrapolated_slope([], 3.0) is None
+
+
+def test_places_are_handed_out_in_interleaved_runs():
+    from wscale.engines.inline import dispatch_order
+
+    assert dispatch_order(7, 2) == [0, 4, 1, 5, 2, 6, 3]
+    assert dispatch_order(5, 1) == [0, 1, 2, 3, 4]
+    assert dispatch_order(2, 4) == [0, 1]
+    assert sorted(dispatch_order(747, 16)) == list(range(747))
 
 
 def test_a_thin_tuft_every_segment_found_or_explained(tmp_path):
@@ -104,6 +148,9 @@ def test_a_thin_tuft_every_segment_found_or_explained(tmp_path):
     assert (reached['weight_at_target'] > 0.01).any()  # sublinear, levelling-off places found
     assert (unreached['search'] == 'no weight up to 1.0 uS reaches 0.5 mV').all()
     assert unreached['filled'].all() and not reached['filled'].any()
+    # a place beyond one that could not reach the target is simulated once, at the largest
+    # weight; only the first place of each of the 2 runs the places are cut into may search
+    assert (unreached['simulations'] == 1).sum() >= len(unreached) - 2
     assert summary['simulations'].mean() <= 5
     final = points[points['search'].notna() & points['converged'].astype(bool)]
     assert (abs(final['epsp'] - 0.5) <= 0.0005).all()

@@ -47,7 +47,7 @@ def _measure(place_and_weight):
 
 def _search(place_and_seed):
     sec, loc, seed = place_and_seed
-    return targeted.search_place(_measurer.measure, _measurer.cfg, sec, loc, seed)
+    return targeted.search_place(_measurer.measure, _measurer.cfg, sec, loc, seed, _measurer)
 
 
 def workers_for(points, jobs):
@@ -56,8 +56,19 @@ def workers_for(points, jobs):
     return max(1, min(jobs, -(-points // POINTS_PER_WORKER)))
 
 
+def dispatch_order(count, blocks):
+    """The order ``count`` places are handed out in: cut into ``blocks`` runs of
+    consecutive places, then the first place of each run, the second of each, and so
+    on. With ``blocks`` searches in flight at a time, each place's search then starts
+    once the place before it in its run is done, and is seeded from it."""
+    blocks = max(1, min(blocks, count))
+    bounds = [round(count * block / blocks) for block in range(blocks + 1)]
+    runs = [range(bounds[block], bounds[block + 1]) for block in range(blocks)]
+    return [run[step] for step in range(max(map(len, runs))) for run in runs if step < len(run)]
+
+
 def measure_tasks(settle, tasks, jobs, search, lost, known=None, kept=None):
-    """Yield, in order, the records of each task: a list with the point's record, or the
+    """Yield (index, records) for each task: a list with the point's record, or the
     records of the place's search (``search`` 'target').
 
     ``settle()`` gives the settled cfg. The work is shared among worker processes (see
@@ -65,43 +76,49 @@ def measure_tasks(settle, tasks, jobs, search, lost, known=None, kept=None):
     worker died (traceback None) or whose work raised. ``known`` ({index: records}):
     tasks measured before (a resumed run), not measured again; ``kept(index, records)``
     is told the records of each task measured now, as soon as they arrive.
-    A targeted search starts from the weight found at the nearest place searched at least
-    ``jobs`` places before it in order (``targeted.Seeds``): the same seeds however the
-    workers' searches happen to end, and whether or not the run was resumed.
+
+    Points come in the order given. The places of a targeted search are handed out in
+    ``dispatch_order``, and each place's first weight is predicted from the places
+    handed out at least ``jobs`` before it (``targeted.Seeds``): the same seeds however
+    the workers' searches happen to end, and whether or not the run was resumed.
     """
     tasks, known = list(tasks), known or {}
-    todo = [index for index in range(len(tasks)) if index not in known]
+    order = dispatch_order(len(tasks), jobs) if search == 'target' else list(range(len(tasks)))
+    known = {position: known[index] for position, index in enumerate(order) if index in known}
+    todo = [position for position in range(len(order)) if position not in known]
     if not todo:
-        yield from (known[index] for index in range(len(tasks)))
+        yield from ((index, known[position]) for position, index in enumerate(order))
         return
     cfg = settle()
     workers = workers_for(len(todo) * (SEARCH_SIMULATIONS if search == 'target' else 1), jobs)
-    start = functools.partial(_start_worker, settle, tuple(tasks[todo[0]]))
-    seeds = targeted.Seeds(catalogue.cell_of(cfg)) if search == 'target' else None
+    start = functools.partial(_start_worker, settle, tuple(tasks[order[todo[0]]]))
+    seeds = targeted.Seeds(catalogue.cell_of(cfg), cfg.searchMaxWeight) if search == 'target' else None
 
     def lost_task(task, message, trace=None):
         return [lost(task, message, trace)]
 
-    def finished(index, records, measured):
+    def finished(position, records, measured):
         if seeds is not None:
-            seeds.learn(*tasks[index], records, index)
+            seeds.learn(*tasks[order[position]], records, position)
         if measured and kept is not None:
-            kept(index, records)
+            kept(order[position], records)
 
     if seeds is not None:
         work, lag = _search, jobs
-        prepare = lambda index, place: (*place, seeds.seed(*place, upto=index - jobs))  # noqa: E731
+        prepare = lambda position, place: (*place, seeds.seed(*place, upto=position - jobs))  # noqa: E731
     else:
         work, lag, prepare = _measure, None, None
-    yield from pool.run_tasks(tasks, workers, start, work, lost_task, prepare=prepare, finished=finished,
-                              quiet=not cfg.verbose, known=known, lag=lag)
+    results = pool.run_tasks([tasks[index] for index in order], workers, start, work, lost_task, prepare=prepare,
+                             finished=finished, quiet=not cfg.verbose, known=known, lag=lag)
+    for position, records in enumerate(results):
+        yield order[position], records
 
 
 def measure_units(spec, units, jobs, journal=None):
     """Yield (unit, records) for each of ``units`` (see ``RunSpec.units``), the records
     given the unit's further dimensions' values: the units of one model (one combination
     of the further dimensions; in a network's run, one cell type) together, each model's
-    in the order given. With a ``journal`` (``wscale.run.journal``), units it holds are
+    in the order ``measure_tasks`` measures them. With a ``journal`` (``wscale.run.journal``), units it holds are
     not measured again, and each unit measured now is journaled as soon as it is done."""
     models = {}
     for unit in units:
@@ -121,18 +138,18 @@ def measure_units(spec, units, jobs, journal=None):
         known = {index: done[unit[LABEL]] for index, unit in enumerate(group) if unit[LABEL] in done}
         records_of = measure_tasks(functools.partial(spec.cfg, setting), tasks, jobs, spec.search, lost, known,
                                    kept if journal is not None else None)
-        for unit, records in zip(group, records_of):
-            yield unit, tag(records, setting, spec.columns)
+        for index, records in records_of:
+            yield group[index], tag(records, setting, spec.columns)
 
 
 def run(spec, progress, journal=None):
     """Measure every unit of the run in grid order (see ``RunSpec.units``): each point
     (grid search), or each place's search (targeted search); return their records.
     ``progress.show(n)`` is told the units done; ``journal``: see ``measure_units``."""
-    results, done = [], 0
-    for _, records in measure_units(spec, spec.units(), spec.options.jobs, journal):
-        results += records
-        done += 1
-        progress.show(done)
-    progress.show(done, final=True)
-    return Outcome(results)
+    units = spec.units()
+    measured = {}
+    for unit, records in measure_units(spec, units, spec.options.jobs, journal):
+        measured[unit[LABEL]] = records
+        progress.show(len(measured))
+    progress.show(len(measured), final=True)
+    return Outcome(record for unit in units for record in measured[unit[LABEL]])

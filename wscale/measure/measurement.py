@@ -19,6 +19,7 @@ from analysis.epsp import peak_is_past
 from cells import mechanisms, synapses
 from wscale import faults
 from wscale.measure import restart, self_check
+from wscale.measure.impedance import Impedances
 from wscale.measure.records import error_record, onset_time, point_record
 from wscale.measure.synaptic_peak import SynapticPeak
 
@@ -98,7 +99,8 @@ class Measurer:
     from it. The model runs once from 0 ms, with the synapse at ``cfg.sec``, ``cfg.loc``,
     to the start of the baseline window, where its state is saved; each point then
     restarts from there (``wscale.measure.restart``) and simulates only the baseline and EPSP
-    windows.
+    windows. At the saved state it also takes every segment's transfer impedance to the
+    soma (``transfer``), which with ``distance`` predicts a targeted search's first weight.
 
     Before it measures anything the Measurer checks itself: the run that saved the state
     goes on through the EPSP of ``cfg.weight`` uninterrupted, and the same point is then
@@ -137,10 +139,21 @@ class Measurer:
         self.sim.preRun()
         h.finitialize(self.v_init)
         self.sim.pc.psolve(self.saved_at)
+        self.impedances = Impedances(h, {name: sec['hObj'] for name, sec in self.cell.secs.items()},
+                                     self.cell.secs[cfg.somaSec]['hObj'](0.5))
         self.saved = restart.SavedState(h, restart.random_streams(h, self.sections, self.processes))
         self.check = self._check_restart()
         self.mode = self.check['outcome']
         self._unreported = True
+
+    def distance(self, sec, loc):
+        """Path distance (um) from the centre of the soma to sec(loc)."""
+        soma = self.cell.secs[self.cfg.somaSec]['hObj']
+        return float(self.h.distance(soma(0.5), self.cell.secs[sec]['hObj'](loc)))
+
+    def transfer(self, sec, loc):
+        """Transfer impedance (MOhm) from sec(loc) to the soma at the saved steady state."""
+        return self.impedances.transfer(sec, loc)
 
     def _place(self, segment):
         for synapse in self.synapses:

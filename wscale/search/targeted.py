@@ -2,11 +2,16 @@
 analysis.search proposes until the EPSP hits the target.
 
 Every simulated point is a record; the last one of a place carries the outcome:
-``converged`` and ``search`` (the reason the search ended).
+``converged``, ``search`` (the reason the search ended) and ``slope``, the log-log slope
+of the EPSP curve there between its two simulations nearest the target (None after one
+simulation).
 """
 
+import dataclasses
+import math
 import traceback
 
+from analysis.prediction import extrapolated_slope, extrapolated_weight
 from analysis.search import TargetSearch, log_slope
 from wscale.errors import UserError
 from wscale.measure import measurement, records
@@ -14,14 +19,17 @@ from wscale.run import point
 from wscale.run.spec import tag
 
 
-def search_place(measure, cfg, sec, loc, seed=None):
+def search_place(measure, cfg, sec, loc, seed=None, model=None):
     """Records of the search at (sec, loc); ``measure(sec, loc, weight)`` gives a record.
 
     Settings from cfg: epspTarget (mV), searchTol (fraction of the target),
-    searchFirstWeight and searchMaxWeight (uS). ``seed``, (weight, log-log slope or None)
-    from a neighbouring place (see ``Seeds``), replaces the first weight.
+    searchFirstWeight and searchMaxWeight (uS). ``seed``, what the places searched
+    before teach (a ``Seed``), gives the first weight: predicted from them
+    (``analysis.prediction``) with ``model``'s path distances and transfer impedances
+    (``model.distance(sec, loc)`` um, ``model.transfer(sec, loc)`` MOhm), else theirs;
+    the largest weight first where the nearest of them could not reach the target.
     """
-    first, slope = seed if seed else (cfg.searchFirstWeight, None)
+    first, slope = first_weight(cfg, sec, loc, seed, model)
     search = TargetSearch(
         cfg.epspTarget, cfg.searchTol * cfg.epspTarget, first, cfg.searchMaxWeight, slope=slope
     )
@@ -35,20 +43,56 @@ def search_place(measure, cfg, sec, loc, seed=None):
             return records
         search.tell(weight, record['epsp'], record['spiked'])
     _close(records, search.converged, search.reason)
+    records[-1]['slope'] = _local_slope(records)
     return records
 
 
-class Seeds:
-    """First guesses for a place's search from the places already searched: the weight
-    found at the nearest place of the same section, else at the nearest place of its
-    parent section or of a child section, with the local log-log slope of the EPSP curve.
+@dataclasses.dataclass(frozen=True)
+class Seed:
+    """What the places searched before teach about a place: ``known``, up to three of the
+    nearest that reached the target, nearest first, each (sec, loc, weight uS, path
+    distance um); ``across``, whether they lie across a branch point (on the parent or a
+    child section); ``slopes``, (path distance um, log-log slope of the EPSP curve) of up
+    to three of the nearest places where that slope was measured; ``unreachable``,
+    whether the nearest place of all could not reach the target with the largest weight."""
 
-    ``cell`` is the cellParams dict (its sections' ``topol`` give the tree). Each place
-    learned has an order (its task's index); ``seed(..., upto)`` uses only the places up
-    to that order, so a run's seeds do not depend on which searches ended first.
+    known: tuple = ()
+    across: bool = False
+    slopes: tuple = ()
+    unreachable: bool = False
+
+
+def first_weight(cfg, sec, loc, seed, model=None):
+    """(first weight uS, log-log slope or None) of the search at (sec, loc)."""
+    if seed is None:
+        return cfg.searchFirstWeight, None
+    if seed.unreachable:
+        return cfg.searchMaxWeight, None
+    nearest_slope = seed.slopes[0][1] if seed.slopes else None
+    if model is None:
+        return seed.known[0][2], nearest_slope
+    distance = model.distance(sec, loc)
+    transfer = model.transfer if seed.across else None
+    known = [(where, weight, transfer(near_sec, near_loc) if transfer else None)
+             for near_sec, near_loc, weight, where in seed.known]
+    weight = extrapolated_weight(known, distance, transfer(sec, loc) if transfer else None)
+    return weight, extrapolated_slope(seed.slopes, distance)
+
+
+class Seeds:
+    """What each place's search starts from: the places already searched nearest to it,
+    on its own section, else on its parent section or a child section.
+
+    ``cell`` is the cellParams dict (its sections' ``topol`` give the tree) and ``cap``
+    the largest weight tried (uS). Each place learned has an order (the position its
+    search was handed out in); ``seed(..., upto)`` uses only the places up to that order,
+    so a run's seeds do not depend on which searches ended first.
     """
 
-    def __init__(self, cell):
+    NEAREST = 3  # places a prediction is fitted to
+
+    def __init__(self, cell, cap=math.inf):
+        self.cap = cap
         self.parent = {}
         self.children = {}
         for name, sec in cell['secs'].items():
@@ -56,22 +100,53 @@ class Seeds:
             if topol.get('parentSec'):
                 self.parent[name] = (topol['parentSec'], float(topol.get('parentX', 1.0)))
                 self.children.setdefault(topol['parentSec'], []).append((name, float(topol.get('childX', 0.0))))
-        self.found = {}  # section -> {loc: (weight, slope, order)}
+        self.found = {}  # section -> {loc: (weight or None where unreachable, slope, order, distance)}
 
     def learn(self, sec, loc, records, order=0):
         """Take the outcome of the search at (sec, loc): its records, the last one closing it."""
-        if not records or not records[-1].get('converged'):
+        if not records:
             return
-        self.found.setdefault(sec, {})[loc] = (records[-1]['weight'], _local_slope(records), order)
+        last = records[-1]
+        if last.get('converged'):
+            slope = last['slope'] if 'slope' in last else _local_slope(records)
+            self.found.setdefault(sec, {})[loc] = (_on_target(last, slope), slope, order, last.get('distance_um'))
+        elif _unreachable(last, self.cap):
+            self.found.setdefault(sec, {})[loc] = (None, None, order, last.get('distance_um'))
 
     def seed(self, sec, loc, upto=None):
-        """(weight, slope) to start the search at (sec, loc) with, or None: from the
-        nearest place learned (of order ``upto`` or lower); of two as near, the lower loc."""
+        """The ``Seed`` of the search at (sec, loc) from the places learned (of order
+        ``upto`` or lower), or None: of two places as near, the lower loc."""
         for name, near in self._neighbours(sec, loc):
-            places = {found: value for found, value in self.found.get(name, {}).items() if upto is None or value[2] <= upto}
-            if places:
-                return places[min(places, key=lambda found: (abs(found - near), found))][:2]
+            nearest = self._nearest(name, near, upto)
+            if not nearest:
+                continue
+            if nearest[0][2] is None:
+                return Seed(unreachable=True)
+            reached = [place for place in nearest if place[2] is not None]
+            known = reached[:self.NEAREST]
+            if name == sec and len(known) < 2:  # one place on its own section: its neighbours' too
+                known += self._across(sec, loc, upto)[:self.NEAREST - len(known)]
+            if any(place[3] is None for place in known):  # no path distances: the nearest alone
+                known = known[:1]
+            slopes = [(place[3], place[4]) for place in reached if place[4] is not None and place[3] is not None]
+            return Seed(tuple(place[:4] for place in known), any(place[0] != sec for place in known),
+                        tuple(slopes[:self.NEAREST]))
         return None
+
+    def _nearest(self, name, near, upto):
+        """The places of section ``name`` learned (of order ``upto`` or lower), nearest
+        ``near`` first, each (sec, loc, weight or None, distance, slope)."""
+        places = {found: value for found, value in self.found.get(name, {}).items() if upto is None or value[2] <= upto}
+        return [(name, found, places[found][0], places[found][3], places[found][1])
+                for found in sorted(places, key=lambda found: (abs(found - near), found))]
+
+    def _across(self, sec, loc, upto):
+        """The reaching places of the first of the section's neighbours that has any."""
+        for name, near in list(self._neighbours(sec, loc))[1:]:
+            reached = [place for place in self._nearest(name, near, upto) if place[2] is not None]
+            if reached:
+                return reached
+        return []
 
     def _neighbours(self, sec, loc):
         yield sec, loc
@@ -80,13 +155,29 @@ class Seeds:
         yield from self.children.get(sec, ())
 
 
+def _on_target(record, slope):
+    """The weight (uS) at which the EPSP would be the target exactly, from a record within
+    the search's tolerance of it, along the EPSP curve's log-log ``slope`` (1 where not
+    known: a step in the right direction, and at most the whole step while the curve
+    grows less than in proportion). What predictions are fitted to: a weight anywhere in
+    the tolerance would put its error into every prediction made from it."""
+    return record['weight'] * (record['target'] / record['epsp']) ** (1.0 / (slope or 1.0))
+
+
+def _unreachable(record, cap):
+    """Whether a place's last record shows that even the largest weight falls short."""
+    return (record.get('status') == 'ok' and not record.get('spiked') and record.get('epsp') is not None
+            and record['epsp'] < record['target'] and record['weight'] >= cap)
+
+
 def _local_slope(records):
     """d ln(EPSP) / d ln(weight) between the two usable records closest to the target."""
     usable = [r for r in records if r['status'] == 'ok' and not r['spiked'] and r['epsp'] and r['epsp'] > 0]
     usable.sort(key=lambda r: abs(r['epsp'] - r['target']))
     if len(usable) < 2:
         return None
-    return log_slope([r['weight'] for r in usable[:2]], [r['epsp'] for r in usable[:2]])
+    slope = log_slope([r['weight'] for r in usable[:2]], [r['epsp'] for r in usable[:2]])
+    return slope if slope is not None and slope > 0 else None
 
 
 def _close(records, converged, reason):

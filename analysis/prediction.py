@@ -1,0 +1,62 @@
+"""A place's weight at target predicted from the places near it already searched.
+
+Along a dendrite the weight at target changes smoothly with the path distance from the
+soma, so the logarithm of the weight found at the nearest two or three places, fitted
+against their path distances (a straight line through two, a parabola through three), is
+extrapolated to the place. Across a branch point (places of the parent or a child
+section) the smooth quantity is the weight times the transfer impedance to the soma
+(both scale the somatic EPSP), so that is what is fitted there, and the place's own
+transfer impedance turns it back into a weight.
+
+Pure: distances in um, weights in uS, transfer impedances in MOhm.
+"""
+
+import math
+
+import numpy as np
+
+MAX_REACH = 2.0  # a fit is trusted out to this many times its places' span beyond them
+MAX_CHANGE = 4.0  # a predicted weight stays within this factor of the nearest place's
+MAX_SLOPE_CHANGE = 1.5  # a predicted slope stays within this factor of the nearest place's
+
+
+def extrapolated(points, x):
+    """The value at ``x`` of the curve through ``points`` ((x, y), the nearest first; one
+    to three of them): a constant, a straight line or a parabola, through fewer of the
+    nearest points where ``x`` lies further than MAX_REACH times their span beyond them."""
+    unique = {}
+    for where, value in points:
+        unique.setdefault(float(where), value)
+    xs = list(unique)
+    while len(xs) > 1 and max(0.0, min(xs) - x, x - max(xs)) > MAX_REACH * (max(xs) - min(xs)):
+        xs = xs[:-1]
+    if len(xs) == 1:
+        return unique[xs[0]]
+    return float(np.polyval(np.polyfit(xs, [unique[where] for where in xs], len(xs) - 1), x))
+
+
+def extrapolated_weight(known, distance, transfer=None):
+    """The predicted weight (uS) at a place ``distance`` um from the soma.
+
+    ``known``: (distance um, weight uS, transfer impedance MOhm) of up to three places
+    already searched, the nearest first. With ``transfer`` (the place's own transfer
+    impedance, MOhm), weight x transfer impedance is fitted (places across a branch
+    point); without it, the weight alone (places of one section). The prediction stays
+    within MAX_CHANGE of the nearest place's weight.
+    """
+    scaled = transfer is not None
+    points = [(where, math.log(weight) + (math.log(impedance) if scaled else 0.0)) for where, weight, impedance in known]
+    predicted = extrapolated(points, distance) - (math.log(transfer) if scaled else 0.0)
+    nearest = math.log(known[0][1])
+    return math.exp(min(max(predicted, nearest - math.log(MAX_CHANGE)), nearest + math.log(MAX_CHANGE)))
+
+
+def extrapolated_slope(known, distance):
+    """The log-log slope of the EPSP curve predicted at ``distance`` um from ``known``,
+    (distance um, slope) of up to three of the nearest places where it was measured,
+    nearest first; within MAX_SLOPE_CHANGE of the nearest one's. None without any."""
+    if not known:
+        return None
+    nearest = math.log(known[0][1])
+    predicted = extrapolated([(where, math.log(slope)) for where, slope in known], distance)
+    return math.exp(min(max(predicted, nearest - math.log(MAX_SLOPE_CHANGE)), nearest + math.log(MAX_SLOPE_CHANGE)))

@@ -1,0 +1,37 @@
+"""Transfer and input impedances of every segment of a cell, from NEURON's Impedance class.
+
+Computed once at the model's present state (the saved steady state, before the synaptic
+event), with the linearised gating of its active channels (``Impedance.compute(freq, 1)``):
+one computation, cheaper than one time step of the whole model.
+"""
+
+FREQUENCY = 0.0  # Hz: the steady-state impedance
+
+
+class Impedances:
+    """``transfer(sec, loc)``: |V at the soma| / |current injected at sec(loc)| (MOhm), and
+    ``input(sec, loc)``: |V| / |I| at sec(loc) itself, for the segment holding loc.
+
+    ``h`` is NEURON's hoc interpreter, ``sections`` {name: NEURON section} and ``soma``
+    the segment whose voltage is measured."""
+
+    def __init__(self, h, sections, soma, frequency=FREQUENCY):
+        impedance = h.Impedance()
+        impedance.loc(soma)
+        impedance.compute(frequency, 1)
+        self.values = {}
+        for name, section in sections.items():
+            self.values[name] = [(impedance.transfer(segment), impedance.input(segment)) for segment in section]
+        self.nseg = {name: section.nseg for name, section in sections.items()}
+
+    def _segment(self, sec, loc):
+        nseg = self.nseg[sec]
+        return self.values[sec][min(nseg - 1, max(0, int(loc * nseg)))]
+
+    def transfer(self, sec, loc):
+        """Transfer impedance (MOhm) from the segment holding sec(loc) to the soma."""
+        return self._segment(sec, loc)[0]
+
+    def input(self, sec, loc):
+        """Input impedance (MOhm) of the segment holding sec(loc)."""
+        return self._segment(sec, loc)[1]
