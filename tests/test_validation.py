@@ -8,7 +8,7 @@ import pytest
 
 from analysis.weight_norm import draw_places, segment_index, validation_verdict
 from cells.generate_pyramidal import DEFAULT_FILE
-from tests.helpers import assert_one_line_error, png_size, run_command, run_in_child
+from tests.helpers import assert_one_line_error, in_child, png_size, run_command, run_in_child
 from wscale.search.validation import verdict_line
 
 
@@ -139,3 +139,37 @@ def test_bad_validate_is_one_line(tmp_path, args, named):
     proc = run_in_child('M1_grid_search.py', '--secs', 'soma', *args, '--out', tmp_path / 'out')
     assert_one_line_error(proc, named)
     assert not (tmp_path / 'out').exists()
+
+
+def _from_scratch(out, rows):
+    """Each row's three EPSPs as the validation simulated them before it reused a model:
+    a whole NetPyNE build and 1000 ms run per synapse, the cell carrying the file for the
+    two lookups, the segment's own factor on the weight for the third."""
+    from wscale.measure import measurement
+    from wscale.run import point
+    from wscale.run.spec import RunSpec
+
+    spec = RunSpec.read(out / 'run_spec.json')
+    epsps = []
+    for row in rows:
+        for lookup in ('netpyne', 'loaded', 'exact'):
+            cfg = spec.cfg()
+            cfg.sec, cfg.loc = row['sec'], row['loc']
+            cfg.weight = row['target'] * (row['factor_exact'] if lookup == 'exact' else 1.0)
+            if lookup != 'exact':
+                cfg.weightNormFile, cfg.weightNormLookup = str(out / 'weight_norm.pkl'), lookup
+            epsps.append(measurement.measure(cfg, point.load_net_params(None, cfg))['epsp'])
+    return epsps
+
+
+def test_validation_from_the_saved_state_equals_validation_from_scratch(validated):
+    _, out = validated
+    rows = pd.read_json(out / 'validation.json', precise_float=True)
+    table = json.loads((out / 'weight_norm.json').read_text())
+    # the factors NetPyNE put on the synapses are those its lookup reads
+    assert rows['factor_netpyne'].tolist() == [table[sec][read] for sec, read in zip(rows['sec'], rows['netpyne_segment'])]
+    assert rows['factor_loaded'].to_numpy() == pytest.approx(rows['factor_exact'].to_numpy(), rel=1e-12)
+    chosen = pd.concat([rows[rows['segment'] != rows['netpyne_segment']].head(2), rows.head(2)]).to_dict('records')
+    scratch = in_child(_from_scratch, out, chosen)
+    reused = [row[f'epsp_{lookup}'] for row in chosen for lookup in ('netpyne', 'loaded', 'exact')]
+    assert reused == pytest.approx(scratch, rel=1e-6)

@@ -3,8 +3,7 @@
 N synapses are placed at random over the sections in weight_norm.pkl, and only there, as
 networks place them (``analysis.weight_norm.draw_places``: uniform along a section, at
 segment centres and near either end; seeded with cfg.seeds['loc'], so a run draws the same
-places again). Each is simulated three times with weight = target (mV) x weightNorm
-(uS/mV):
+places again). Each gets weight = target (mV) x weightNorm (uS/mV) in three ways:
 
 - ``epsp_netpyne``: the cell carries the pickle, loaded through NetPyNE's
   addCellParamsWeightNorm, and NetPyNE scales the weight by the factor its own lookup
@@ -14,24 +13,31 @@ places again). Each is simulated three times with weight = target (mV) x weightN
 - ``epsp_exact``: the weight scaled by the factor of the segment that holds the synapse,
   with no weightNorm on the cell.
 
-Every simulation is a whole NetPyNE build and run (``measurement.measure``), in worker
-processes forked from the command, whichever engine searched.
+The factor of each of the first two is what NetPyNE itself puts on the synapses' NetCons:
+for each, one NetPyNE build of the cell carrying the file, with a synapse at every
+validation place (``netpyne_factors``), and no simulation. Each place is then simulated at
+each distinct weight as the inline engine simulates a point: by a model reused from the
+saved steady state (``measurement.Measurer``), in worker processes forked from the
+command, whichever engine searched. Where two ways give the same weight, one simulation
+gives both EPSPs.
 """
 
+import copy
 import functools
 
 import numpy as np
 
 from analysis.results import write_json_atomic
 from analysis.weight_norm import LOOKUPS, draw_places, netpyne_segment_index, segment_index, validation_verdict
-from cells import catalogue
-from wscale.measure import measurement, records
+from cells import catalogue, synapses
+from wscale.measure import measurement, records, self_check
 from wscale.run import point, pool
 
 VALIDATION_FILE = 'validation.json'
 VALIDATION_PLOT = 'validation.png'
+CARRIED = ('netpyne', 'loaded')  # the ways in which the cell carries the file and NetPyNE scales the weight
 
-_spec = None
+_measurer = None
 
 
 def places_of(cell, table, count, seed):
@@ -41,33 +47,68 @@ def places_of(cell, table, count, seed):
     return draw_places(lengths, nsegs, count, np.random.default_rng(seed))
 
 
-def tasks_of(places, table, target, path, cell):
-    """Three simulations per place, one per lookup of ``LOOKUPS``: (sec, loc, lookup,
-    weight uS, weightNorm file or None)."""
-    tasks = []
-    for sec, loc, _ in places:
-        exact = table[sec][segment_index(loc, catalogue.nseg(cell, sec))]
-        for lookup in LOOKUPS:  # in the order validate reads their records back
-            own = lookup == 'exact'
-            tasks.append((sec, loc, lookup, target * exact if own else target, None if own else str(path)))
-    return tasks
+def netpyne_factors(cfg, places, path, lookup):
+    """The factor NetPyNE puts on a synapse at each of ``places`` ((sec, loc)) when the
+    cell carries the weightNorm file ``path`` the ``lookup`` way: the weight of each
+    place's first NetCon over the weight it was given. One build, no simulation."""
+    cfg.sec, cfg.loc = places[0]
+    cfg.weightNormFile, cfg.weightNormLookup = str(path), lookup
+    net_params = point.load_net_params(None, cfg)
+    target = net_params.stimTargetParams.pop('spike->cell')
+    for index, (sec, loc) in enumerate(places):
+        net_params.stimTargetParams[f'spike->place {index}'] = {**target, 'sec': sec, 'loc': loc}
+    conns = measurement.build_simulation(cfg, net_params).net.cells[0].conns
+    mechanisms = list(cfg.synMechParams)
+    first = next(index for index, params in enumerate(cfg.synMechParams.values()) if synapses.weight_fraction(params) > 0)
+    factors = []
+    for index, (sec, loc) in enumerate(places):
+        conn = conns[index * len(mechanisms) + first]
+        if conn['sec'] != sec or conn['synMech'] != mechanisms[first]:
+            raise RuntimeError(f'NetPyNE built the synapses of the validation out of order at {sec}({loc})')
+        factors.append(conn['hObj'].weight[0] / (cfg.weight * synapses.weight_fraction(cfg.synMechParams[mechanisms[first]])))
+    return factors
 
 
-def _start(spec):
-    global _spec
-    _spec = spec
+def _factors_of(spec, places, path, lookup):
+    cfg = spec.cfg()
+    cfg.weight = cfg.epspTarget
+    return netpyne_factors(cfg, places, path, lookup)
+
+
+def _start(spec, first):
+    global _measurer
+    cfg = spec.cfg()
+    cfg.sec, cfg.loc, cfg.weight = first
+    _measurer = measurement.Measurer(cfg, point.load_net_params(None, cfg))
 
 
 def _simulate(task):
-    sec, loc, lookup, weight, path = task
-    cfg = _spec.cfg()
-    cfg.sec, cfg.loc, cfg.weight, cfg.weightNormFile, cfg.weightNormLookup = sec, loc, weight, path, lookup
+    """The record of (sec, loc, weight): from the saved state, or from 0 ms in a fresh
+    build where the model's self-check refused its restarts."""
+    if _measurer.mode != self_check.REFUSED:
+        return _measurer.measure(*task)
+    cfg = copy.copy(_measurer.cfg)
+    cfg.sec, cfg.loc, cfg.weight = task
     return measurement.measure(cfg, point.load_net_params(None, cfg))
 
 
+def _lost_factors(task, message, trace=None):
+    return f'NetPyNE could not build the cell carrying the weightNorm: {message}'
+
+
 def _lost(target, task, message, trace=None):
-    sec, loc, _, weight, _ = task
+    sec, loc, weight = task
     return records.error_record(sec, loc, weight, target, message, trace)
+
+
+def weights_of(places, table, target, cell, factors):
+    """{lookup: [weight uS per place]}: target x the factor each way gives; ``factors``
+    {lookup: [factor per place], or the message why there are none} holds NetPyNE's for
+    the ways the cell carries the file (their weights None where it has none)."""
+    exact = [table[sec][segment_index(loc, catalogue.nseg(cell, sec))] for sec, loc, _ in places]
+    found = {**factors, 'exact': exact}
+    return {lookup: [None if isinstance(found[lookup], str) else target * factor for factor in
+                     (found[lookup] if not isinstance(found[lookup], str) else exact)] for lookup in LOOKUPS}
 
 
 def validate(spec, path, table, cell, count, jobs, filled=()):
@@ -79,9 +120,18 @@ def validate(spec, path, table, cell, count, jobs, filled=()):
     cfg = spec.cfg_settings
     target = cfg['epspTarget']
     places = places_of(cell, table, count, cfg['seeds']['loc'])
-    tasks = tasks_of(places, table, target, path, cell)
-    results = list(pool.run_tasks(tasks, jobs, functools.partial(_start, spec), _simulate,
-                                  functools.partial(_lost, target), quiet=not cfg['verbose']))
+    spots = [(sec, loc) for sec, loc, _ in places]
+    quiet = not cfg['verbose']
+    factors = dict(zip(CARRIED, pool.run_tasks(CARRIED, jobs, lambda: None, functools.partial(_factors_of, spec, spots, path),
+                                               _lost_factors, quiet=quiet)))
+    weights = weights_of(places, table, target, cell, factors)
+    tasks = list(dict.fromkeys((sec, loc, weights[lookup][index]) for index, (sec, loc) in enumerate(spots)
+                               for lookup in LOOKUPS if weights[lookup][index] is not None))
+    simulated = dict(zip(tasks, pool.run_tasks(tasks, jobs, functools.partial(_start, spec, tasks[0]), _simulate,
+                                               functools.partial(_lost, target), quiet=quiet)))
+    results = [simulated[(sec, loc, weights[lookup][index])] if weights[lookup][index] is not None
+               else records.error_record(sec, loc, target, target, factors[lookup])
+               for index, (sec, loc) in enumerate(spots) for lookup in LOOKUPS]
     filled_segments = {(sec, segment_index(loc, catalogue.nseg(cell, sec))) for sec, loc in filled}
     rows = []
     for index, (sec, loc, placement) in enumerate(places):
@@ -98,7 +148,8 @@ def validate(spec, path, table, cell, count, jobs, filled=()):
             'distance_um': next((record['distance_um'] for record in simulated.values() if record.get('distance_um')),
                                 None),
             'factor_exact': table[sec][segment],
-            'factor_netpyne': table[sec][read],
+            **{f'factor_{lookup}': None if isinstance(factors[lookup], str) else factors[lookup][index]
+               for lookup in CARRIED},
             **{f'epsp_{lookup}': record['epsp'] if record['status'] == 'ok' else None
                for lookup, record in simulated.items()},
             'target': target,
