@@ -35,6 +35,20 @@ def machine():
     return f'{cpu}, {cores} cores, Python {platform.python_version()}'
 
 
+def simulations_line(summary):
+    """Simulations per place of a targeted search, for the places that reached the target
+    and for those no weight up to the largest reaches (the issue's two figures)."""
+    found = [row['simulations'] for row in summary if row['in_range']]
+    short = [row['simulations'] for row in summary if not row['in_range'] and row['search'].startswith('no weight up to')]
+    other = len(summary) - len(found) - len(short)
+
+    def mean(values):
+        return f'{sum(values) / len(values):.2f}' if values else '-'
+
+    return (f'simulations per place: {len(found)} found, {mean(found)} on average; {len(short)} unreachable, '
+            f'{mean(short)} on average' + (f'; {other} others' if other else ''))
+
+
 def run_grid(jobs, grid_args=(), read=('results.json', 'run.json')):
     """Run ``M1_grid_search.py`` once into a temporary folder; return its wall time (s) and
     {name: the JSON of that output file} for the files named in ``read``."""

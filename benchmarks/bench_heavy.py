@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_grid import PROJECT, machine, run_grid  # noqa: E402
+from bench_grid import PROJECT, machine, run_grid, simulations_line  # noqa: E402
 
 HEAVY = PROJECT / 'cells' / 'pyramidal_heavy.json'
 HEAVY_MOD = PROJECT / 'cells' / 'heavy_mod'
@@ -61,6 +61,7 @@ def main():
           f'({wall / 60:.1f} min; goal: at most {GOAL_SECONDS // 60} min); engine {run["seconds"]["engine"]:.0f} s')
     print(f'found at {len(found)}; simulations per place: mean {len(points) / len(summary):.2f}, '
           f'max {max(row.get("simulations", 0) for row in summary)}')
+    print(simulations_line(summary))
     print(f'NEURON time per simulation: mean {np.mean(run_times):.2f} s, max {np.max(run_times):.2f} s')
     rng = np.random.default_rng(1)
     sample = [found[i] for i in sorted(rng.choice(len(found), size=min(args.check, len(found)), replace=False))]

@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_grid import PROJECT, machine  # noqa: E402
+from bench_grid import PROJECT, machine, simulations_line  # noqa: E402
 
 CELL = PROJECT / 'cells' / 'pyramidal.json'
 
@@ -49,6 +49,7 @@ def main():
         found = [row for row in summary if row['in_range']]
         print(f'targeted, every segment: {len(summary)} places in {wall:.1f} s wall; '
               f'{len(found)} converged; simulations per place: mean {simulations.mean():.1f}, max {simulations.max()}')
+        print(simulations_line(summary))
         picks = [found[i] for i in np.linspace(0, len(found) - 1, args.reference_places).round().astype(int)]
         low = min(row['weight_at_target'] for row in picks) / 1.5
         high = max(row['weight_at_target'] for row in picks) * 1.5

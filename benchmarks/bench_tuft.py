@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_grid import PROJECT, machine  # noqa: E402
+from bench_grid import PROJECT, machine, simulations_line  # noqa: E402
 from bench_targeted import grid_command  # noqa: E402
 
 CELL = PROJECT / 'cells' / 'pyramidal_thin_tuft.json'
@@ -52,6 +52,7 @@ def main():
         print(f'every segment: {len(summary)} places in {wall:.1f} s wall; {len(found)} reached the target; '
               f'simulations per place: mean {simulations.mean():.2f}, max {simulations.max()}; '
               f'NEURON time per simulation {neuron / len(records):.3f} s')
+        print(simulations_line(summary))
         tuft = [row for row in summary if row['sec'].startswith('apic_tuft')]
         tuft_sims = np.array([row['simulations'] for row in tuft])
         print(f'tuft: {len(tuft)} places, {sum(row["in_range"] for row in tuft)} reached, '
