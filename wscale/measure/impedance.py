@@ -1,8 +1,11 @@
 """Transfer and input impedances of every segment of a cell, from NEURON's Impedance class.
 
 Computed once at the model's present state (the saved steady state, before the synaptic
-event), with the linearised gating of its active channels (``Impedance.compute(freq, 1)``):
-one computation, cheaper than one time step of the whole model.
+event), from every channel's conductance there (``Impedance.compute(freq, 0)``): one
+computation, cheaper than one time step of the whole model. Not with the channels'
+gating linearised (``compute(freq, 1)``): that solves a system that holds the synapse's
+own states too, so its last digits would depend on the segment the synapse sat at when
+the model was built, and with them a run's predictions.
 """
 
 FREQUENCY = 0.0  # Hz: the steady-state impedance
@@ -18,7 +21,7 @@ class Impedances:
     def __init__(self, h, sections, soma, frequency=FREQUENCY):
         impedance = h.Impedance()
         impedance.loc(soma)
-        impedance.compute(frequency, 1)
+        impedance.compute(frequency, 0)
         self.values = {}
         for name, section in sections.items():
             self.values[name] = [(impedance.transfer(segment), impedance.input(segment)) for segment in section]
