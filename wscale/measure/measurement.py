@@ -139,8 +139,7 @@ class Measurer:
         self.sim.preRun()
         h.finitialize(self.v_init)
         self.sim.pc.psolve(self.saved_at)
-        self.impedances = Impedances(h, {name: sec['hObj'] for name, sec in self.cell.secs.items()},
-                                     self.cell.secs[cfg.somaSec]['hObj'](0.5))
+        self.impedances = None  # taken when first asked for (``transfer``)
         self.saved = restart.SavedState(h, restart.random_streams(h, self.sections, self.processes))
         self.check = self._check_restart()
         self.mode = self.check['outcome']
@@ -152,7 +151,20 @@ class Measurer:
         return float(self.h.distance(soma(0.5), self.cell.secs[sec]['hObj'](loc)))
 
     def transfer(self, sec, loc):
-        """Transfer impedance (MOhm) from sec(loc) to the soma at the saved steady state."""
+        """Transfer impedance (MOhm) from sec(loc) to the soma at the saved steady state.
+
+        Taken once, when first asked for, with the model brought back to that state as a
+        point is (restarted, or run from 0 ms): not in the run that saves the state, which
+        the self-check compares with, since computing an impedance calls every
+        mechanism's currents once more, and a mechanism whose statics change when it is
+        called would then make that run differ from any other."""
+        if self.impedances is None:
+            if self.mode == self_check.RESTARTED:
+                self._restart_at(self.home)
+            else:
+                self._start_from_zero(self.home)
+            self.impedances = Impedances(self.h, {name: sec['hObj'] for name, sec in self.cell.secs.items()},
+                                         self.cell.secs[self.cfg.somaSec]['hObj'](0.5))
         return self.impedances.transfer(sec, loc)
 
     def _place(self, segment):
