@@ -37,7 +37,7 @@ def machine():
 
 def simulations_line(summary):
     """Simulations per place of a targeted search, for the places that reached the target
-    and for those no weight up to the largest reaches (the issue's two figures)."""
+    and for those no weight up to the largest reaches, apart."""
     found = [row['simulations'] for row in summary if row['in_range']]
     short = [row['simulations'] for row in summary if not row['in_range'] and row['search'].startswith('no weight up to')]
     other = len(summary) - len(found) - len(short)
