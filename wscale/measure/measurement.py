@@ -79,11 +79,14 @@ def measure(cfg, netParams):
 
 def path_distance(cell, cfg):
     """Path distance (um) along the cell from the centre of ``cfg.somaSec`` to ``cfg.sec(cfg.loc)``."""
+    return distance_on(cell, cfg.somaSec, cfg.sec, cfg.loc)
+
+
+def distance_on(cell, soma_sec, sec, loc):
+    """Path distance (um) along NetPyNE's ``cell`` from the centre of ``soma_sec`` to sec(loc)."""
     from neuron import h
 
-    soma = cell.secs[cfg.somaSec]['hObj']
-    target = cell.secs[cfg.sec]['hObj']
-    return float(h.distance(soma(0.5), target(cfg.loc)))
+    return float(h.distance(cell.secs[soma_sec]['hObj'](0.5), cell.secs[sec]['hObj'](loc)))
 
 
 def save_time(cfg):
@@ -147,8 +150,7 @@ class Measurer:
 
     def distance(self, sec, loc):
         """Path distance (um) from the centre of the soma to sec(loc)."""
-        soma = self.cell.secs[self.cfg.somaSec]['hObj']
-        return float(self.h.distance(soma(0.5), self.cell.secs[sec]['hObj'](loc)))
+        return distance_on(self.cell, self.cfg.somaSec, sec, loc)
 
     def transfer(self, sec, loc):
         """Transfer impedance (MOhm) from sec(loc) to the soma at the saved steady state.

@@ -108,7 +108,7 @@ class Seeds:
             return
         last = records[-1]
         if last.get('converged'):
-            slope = last['slope'] if 'slope' in last else _local_slope(records)
+            slope = _local_slope(records)
             self.found.setdefault(sec, {})[loc] = (_on_target(last, slope), slope, order, last.get('distance_um'))
         elif _unreachable(last, self.cap):
             self.found.setdefault(sec, {})[loc] = (None, None, order, last.get('distance_um'))
