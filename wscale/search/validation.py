@@ -107,8 +107,8 @@ def weights_of(places, table, target, cell, factors):
     the ways the cell carries the file (their weights None where it has none)."""
     exact = [table[sec][segment_index(loc, catalogue.nseg(cell, sec))] for sec, loc, _ in places]
     found = {**factors, 'exact': exact}
-    return {lookup: [None if isinstance(found[lookup], str) else target * factor for factor in
-                     (found[lookup] if not isinstance(found[lookup], str) else exact)] for lookup in LOOKUPS}
+    return {lookup: [None] * len(places) if isinstance(found[lookup], str) else [target * factor for factor in found[lookup]]
+            for lookup in LOOKUPS}
 
 
 def validate(spec, path, table, cell, count, jobs, filled=()):
