@@ -169,10 +169,14 @@ def test_cluster_run_equals_the_local_run(slurm_cluster, tmp_path, parallel_run)
 
 def test_cancelled_job_is_an_error_and_resume_finishes(slurm_cluster, tmp_path):
     out = tmp_path / 'out'
-    proc = run_command('M1_grid_search.py', *SMALL_GRID, '--cluster', 'slurm', '--chunk', '2', '--no-wait', '--out', out)
+    # the first chunk waits before measuring, so that it is still running when cancelled
+    stall_first = {'WSCALE_FAULT': json.dumps({'at': 'job', 'when': {'chunk': 'chunk_0001'}, 'fault': 'sleep'})}
+    proc = run_command('M1_grid_search.py', *SMALL_GRID, '--cluster', 'slurm', '--chunk', '2', '--no-wait', '--out', out,
+                       env=stall_first)
     assert proc.returncode == 0, proc.stderr
     assert '--collect' in proc.stdout and not (out / 'results.json').exists()
     (first, first_chunk, _), (second, _, _) = jobs_of_run(out)
+    assert first_chunk == 'chunk_0001'
     assert wait_for(lambda: squeue_state(first) == 'RUNNING'), squeue_state(first)
     subprocess.run(['scancel', first], check=True)
     assert wait_for(lambda: squeue_state(second) not in ('PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING'))
