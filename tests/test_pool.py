@@ -57,24 +57,28 @@ def test_known_results_are_not_worked_on_again():
     assert list(run_tasks(range(2), 2, start=lambda: None, work=str, lost=lost, known={0: 'a', 1: 'b'})) == ['a', 'b']
 
 
-def test_with_a_lag_a_task_starts_only_after_those_lag_before_it():
-    """Task i is prepared only once tasks 0 .. i - lag have results, whichever ends first:
-    here the even tasks take longer than the odd ones."""
-    settled, seen = set(), {}
+def test_a_task_starts_only_after_the_task_it_waits_for():
+    """With ``after``, a task is prepared only once the task it names has its result,
+    whichever ends first: here tasks 0, 2, 4 .. form one chain and 1, 3, 5 .. another,
+    the even tasks taking longer; the odd chain does not wait for the even one."""
+    settled, seen, started = set(), {}, []
 
     def prepare(index, task):
         seen[index] = set(settled)
+        started.append(index)
         return task
 
     def work(task):
-        time.sleep(0.05 if task % 2 == 0 else 0.0)
+        time.sleep(0.1 if task % 2 == 0 else 0.0)
         return task
 
-    results = list(run_tasks(range(12), 3, start=lambda: None, work=work, lost=lost, prepare=prepare, lag=2,
+    after = {index: index - 2 for index in range(2, 12)}
+    results = list(run_tasks(range(12), 2, start=lambda: None, work=work, lost=lost, prepare=prepare, after=after,
                              finished=lambda index, result, measured: settled.add(index)))
     assert results == list(range(12))
     for index, before in seen.items():
-        assert set(range(index - 1)) <= before
+        assert index < 2 or index - 2 in before
+    assert started.index(11) < started.index(6)  # the quick chain ran ahead
 
 
 def test_a_worker_that_cannot_start_fails_every_task_with_the_reason():

@@ -79,11 +79,11 @@ def test_seeds_come_from_the_nearest_searched_places_of_the_section_or_its_neigh
 
     seeds = Seeds(cell, cap=1.0)
     assert seeds.seed('dend', 0.5) is None
-    seeds.learn('dend', 0.1, searched([0.001, 0.002], [0.26, 0.5], 10.0))
-    seeds.learn('dend', 0.9, searched([0.004], [0.5], 90.0))
+    seeds.learn('dend', 0.1, searched([0.001, 0.002], [0.26, 0.5], 10.0), order=0)
+    seeds.learn('dend', 0.9, searched([0.004], [0.5], 90.0), order=1)
     unreachable = searched([0.5, 1.0], [0.2, 0.3], 120.0)
     unreachable[-1]['converged'] = False
-    seeds.learn('tip', 0.5, unreachable)
+    seeds.learn('tip', 0.5, unreachable, order=2)
     seed = seeds.seed('dend', 0.3)
     assert [place[:3] for place in seed.known] == [('dend', 0.1, 0.002), ('dend', 0.9, 0.004)] and not seed.across
     assert seed.slopes == ((10.0, pytest.approx(math.log(0.5 / 0.26) / math.log(2))),)  # only where measured
@@ -91,7 +91,8 @@ def test_seeds_come_from_the_nearest_searched_places_of_the_section_or_its_neigh
     assert seeds.seed('tip', 0.5).unreachable  # its own section's nearest place never reached the target
     assert seeds.seed('soma', 0.5).known[0][:2] == ('dend', 0.1)  # a child's place nearest its start (childX 0)
     assert seeds.seed('axon', 0.5) is None
-    assert seeds.seed('dend', 0.3, upto=-1) is None  # learned as order 0: not yet known to a place handed out earlier
+    assert seeds.seed('dend', 0.3, among=range(0)) is None  # only the places of the orders given count
+    assert seeds.seed('dend', 0.7, among=range(1)).known[0][:3] == ('dend', 0.1, 0.002)
 
     class Model:  # weight x transfer impedance constant across the branch point
         def distance(self, sec, loc):
@@ -126,13 +127,15 @@ def test_predictions_fit_the_nearest_places_and_stay_near_them():
     assert extrapolated_slope([], 3.0) is None
 
 
-def test_places_are_handed_out_in_interleaved_runs():
-    from wscale.engines.inline import dispatch_order
+def test_places_are_cut_into_runs_handed_out_interleaved():
+    from wscale.engines.inline import dispatch_order, runs_of
 
-    assert dispatch_order(7, 2) == [0, 4, 1, 5, 2, 6, 3]
-    assert dispatch_order(5, 1) == [0, 1, 2, 3, 4]
-    assert dispatch_order(2, 4) == [0, 1]
-    assert sorted(dispatch_order(747, 16)) == list(range(747))
+    assert runs_of(747, 2) == [range(0, 124), range(124, 249), range(249, 374), range(374, 498), range(498, 622),
+                               range(622, 747)]
+    assert runs_of(35, 4) == [range(0, 12), range(12, 23), range(23, 35)]  # 10 places a run at least
+    assert runs_of(4, 2) == [range(0, 4)]
+    assert dispatch_order([range(0, 4), range(4, 7)]) == [0, 4, 1, 5, 2, 6, 3]
+    assert sorted(dispatch_order(runs_of(747, 16))) == list(range(747))
 
 
 def test_a_thin_tuft_every_segment_found_or_explained(tmp_path):

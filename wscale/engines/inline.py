@@ -28,6 +28,8 @@ _measurer = None
 
 POINTS_PER_WORKER = 25  # a worker builds the model and runs it to the saved state first
 SEARCH_SIMULATIONS = 5  # simulations a targeted search takes at a place, at most about
+RUNS_PER_JOB = 3  # runs of consecutive places a targeted search is cut into, per job
+PLACES_PER_RUN = 10  # at least, where there are enough places
 
 
 def _start_worker(settle, first_task):
@@ -56,14 +58,18 @@ def workers_for(points, jobs):
     return max(1, min(jobs, -(-points // POINTS_PER_WORKER)))
 
 
-def dispatch_order(count, blocks):
-    """The order ``count`` places are handed out in: cut into ``blocks`` runs of
-    consecutive places, then the first place of each run, the second of each, and so
-    on. With ``blocks`` searches in flight at a time, each place's search then starts
-    once the place before it in its run is done, and is seeded from it."""
-    blocks = max(1, min(blocks, count))
+def runs_of(count, jobs):
+    """The runs of consecutive places (ranges of their indices) that ``count`` places of
+    a targeted search are cut into for ``jobs`` jobs: RUNS_PER_JOB per job, each of at
+    least PLACES_PER_RUN places where there are enough, one at least."""
+    blocks = max(1, min(jobs * RUNS_PER_JOB, count // PLACES_PER_RUN))
     bounds = [round(count * block / blocks) for block in range(blocks + 1)]
-    runs = [range(bounds[block], bounds[block + 1]) for block in range(blocks)]
+    return [range(bounds[block], bounds[block + 1]) for block in range(blocks)]
+
+
+def dispatch_order(runs):
+    """The order the places of ``runs`` are handed out in: the first place of each run,
+    the second of each, and so on."""
     return [run[step] for step in range(max(map(len, runs))) for run in runs if step < len(run)]
 
 
@@ -77,13 +83,16 @@ def measure_tasks(settle, tasks, jobs, search, lost, known=None, kept=None):
     tasks measured before (a resumed run), not measured again; ``kept(index, records)``
     is told the records of each task measured now, as soon as they arrive.
 
-    Points come in the order given. The places of a targeted search are handed out in
-    ``dispatch_order``, and each place's first weight is predicted from the places
-    handed out at least ``jobs`` before it (``targeted.Seeds``): the same seeds however
-    the workers' searches happen to end, and whether or not the run was resumed.
+    Points come in the order given. The places of a targeted search are cut into runs
+    of consecutive places (``runs_of``). A place is handed out once the place before it
+    in its run is done, and its first weight is predicted from the places before it in
+    its run (``targeted.Seeds``): the same seeds however the workers' searches happen to
+    end, and whether or not the run was resumed. Of the places that may start, the one
+    first in ``dispatch_order`` goes first, so the runs advance together.
     """
     tasks, known = list(tasks), known or {}
-    order = dispatch_order(len(tasks), jobs) if search == 'target' else list(range(len(tasks)))
+    runs = runs_of(len(tasks), jobs) if search == 'target' else [range(len(tasks))]
+    order = dispatch_order(runs) if search == 'target' else list(runs[0])
     known = {position: known[index] for position, index in enumerate(order) if index in known}
     todo = [position for position in range(len(order)) if position not in known]
     if not todo:
@@ -99,17 +108,21 @@ def measure_tasks(settle, tasks, jobs, search, lost, known=None, kept=None):
 
     def finished(position, records, measured):
         if seeds is not None:
-            seeds.learn(*tasks[order[position]], records, position)
+            seeds.learn(*tasks[order[position]], records, order[position])
         if measured and kept is not None:
             kept(order[position], records)
 
     if seeds is not None:
-        work, lag = _search, jobs
-        prepare = lambda position, place: (*place, seeds.seed(*place, upto=position - jobs))  # noqa: E731
+        position_of = {index: position for position, index in enumerate(order)}
+        run_start = {index: run.start for run in runs for index in run}
+        after = {position_of[index]: position_of[index - 1] for index in order if index != run_start[index]}
+        work = _search
+        prepare = lambda position, place: (  # noqa: E731
+            *place, seeds.seed(*place, among=range(run_start[order[position]], order[position])))
     else:
-        work, lag, prepare = _measure, None, None
+        work, after, prepare = _measure, None, None
     results = pool.run_tasks([tasks[index] for index in order], workers, start, work, lost_task, prepare=prepare,
-                             finished=finished, quiet=not cfg.verbose, known=known, lag=lag)
+                             finished=finished, quiet=not cfg.verbose, known=known, after=after)
     for position, records in enumerate(results):
         yield order[position], records
 

@@ -112,13 +112,12 @@ class _Worker:
 class _Run:
     """The bookkeeping of one ``run_tasks`` call."""
 
-    def __init__(self, tasks, workers, start, work, lost, prepare, finished, quiet, known, lag):
+    def __init__(self, tasks, workers, start, work, lost, prepare, finished, quiet, known, after):
         self.tasks, self.lost, self.prepare, self.finished = tasks, lost, prepare, finished
         self.make = lambda: _Worker(multiprocessing.get_context('fork'), start, work, quiet)
         self.results = {}
         self.settled = set()
-        self.settled_through = 0  # tasks 0 .. settled_through - 1 all have results
-        self.lag = None if lag is None else max(1, lag)
+        self.after = after or {}
         for index, result in sorted(known.items()):
             self.settle(index, result, measured=False)
         self.pending = deque(index for index in range(len(tasks)) if index not in known)
@@ -128,8 +127,6 @@ class _Run:
     def settle(self, index, result, measured=True):
         self.results[index] = result
         self.settled.add(index)
-        while self.settled_through in self.settled:
-            self.settled_through += 1
         if self.finished:
             self.finished(index, result, measured)
 
@@ -145,22 +142,24 @@ class _Run:
             index = self.pending.popleft()
             self.settle(index, self.lost(self.tasks[index], message), measured=False)
 
-    def may_start(self, index):
-        """With ``lag``, task i starts only once tasks 0 .. i - lag have results, so that
-        what it is prepared with never depends on which tasks happened to end first."""
-        return self.lag is None or self.settled_through > index - self.lag
+    def next_task(self):
+        """The first pending task whose ``after`` task has its result, or None."""
+        for index in self.pending:
+            if self.after.get(index) is None or self.after[index] in self.settled:
+                return index
+        return None
 
     def hand_out(self, worker):
-        """Give the worker the next task, or keep it idle until the next task may start;
+        """Give the worker the next task that may start, or keep it idle until one may;
         False if it could not take the task."""
         worker.current = None
         if not self.pending:
             return True
-        index = self.pending[0]
-        if not self.may_start(index):
+        index = self.next_task()
+        if index is None:
             self.idle.append(worker)
             return True
-        self.pending.popleft()
+        self.pending.remove(index)
         if worker.give(index, self.prepare(index, self.tasks[index]) if self.prepare else self.tasks[index]):
             return True
         self.pending.appendleft(index)
@@ -214,20 +213,22 @@ class _Run:
             self.pool.append(self.make())
 
 
-def run_tasks(tasks, workers, start, work, lost, prepare=None, finished=None, quiet=True, known=None, lag=None):
+def run_tasks(tasks, workers, start, work, lost, prepare=None, finished=None, quiet=True, known=None, after=None):
     """Yield ``work(task)`` for every task, in the order of ``tasks``, computed by up to
     ``workers`` processes.
 
     ``known`` ({index: result}): tasks whose results are known already; they are not
     handed out. ``prepare(index, task)`` (in this process, when the task is handed out)
-    gives what the worker receives; with ``lag``, task i is handed out only once tasks
-    0 .. i - lag have results. ``finished(index, result, measured)`` is told each result
+    gives what the worker receives; ``after`` ({index: index}): a task is handed out only
+    once the task it names has its result (the first such task pending goes first), so
+    that what it is prepared with never depends on which tasks happened to end first.
+    ``finished(index, result, measured)`` is told each result
     as it arrives, before it is yielded (the known ones first; ``measured`` is False for
     them and for lost tasks); ``lost(task, message)`` is the result of a task whose
     worker died or could not start; where the task's work raised an exception it is
     called with its traceback too, ``lost(task, message, traceback)``.
     """
-    run = _Run(list(tasks), workers, start, work, lost, prepare, finished, quiet, known or {}, lag)
+    run = _Run(list(tasks), workers, start, work, lost, prepare, finished, quiet, known or {}, after)
     given_out = 0
     try:
         while given_out < len(run.tasks):

@@ -84,9 +84,9 @@ class Seeds:
     on its own section, else on its parent section or a child section.
 
     ``cell`` is the cellParams dict (its sections' ``topol`` give the tree) and ``cap``
-    the largest weight tried (uS). Each place learned has an order (the position its
-    search was handed out in); ``seed(..., upto)`` uses only the places up to that order,
-    so a run's seeds do not depend on which searches ended first.
+    the largest weight tried (uS). Each place learned has an order (its index among the
+    places); ``seed(..., among)`` uses only the places of those orders, so a run's seeds
+    do not depend on which searches ended first.
     """
 
     NEAREST = 3  # places a prediction is fitted to
@@ -113,11 +113,11 @@ class Seeds:
         elif _unreachable(last, self.cap):
             self.found.setdefault(sec, {})[loc] = (None, None, order, last.get('distance_um'))
 
-    def seed(self, sec, loc, upto=None):
-        """The ``Seed`` of the search at (sec, loc) from the places learned (of order
-        ``upto`` or lower), or None: of two places as near, the lower loc."""
+    def seed(self, sec, loc, among=None):
+        """The ``Seed`` of the search at (sec, loc) from the places learned (those of an
+        order in ``among``, where given), or None: of two places as near, the lower loc."""
         for name, near in self._neighbours(sec, loc):
-            nearest = self._nearest(name, near, upto)
+            nearest = self._nearest(name, near, among)
             if not nearest:
                 continue
             if nearest[0][2] is None:
@@ -125,7 +125,7 @@ class Seeds:
             reached = [place for place in nearest if place[2] is not None]
             known = reached[:self.NEAREST]
             if name == sec and len(known) < 2:  # one place on its own section: its neighbours' too
-                known += self._across(sec, loc, upto)[:self.NEAREST - len(known)]
+                known += self._across(sec, loc, among)[:self.NEAREST - len(known)]
             if any(place[3] is None for place in known):  # no path distances: the nearest alone
                 known = known[:1]
             slopes = [(place[3], place[4]) for place in reached if place[4] is not None and place[3] is not None]
@@ -133,17 +133,17 @@ class Seeds:
                         tuple(slopes[:self.NEAREST]))
         return None
 
-    def _nearest(self, name, near, upto):
-        """The places of section ``name`` learned (of order ``upto`` or lower), nearest
-        ``near`` first, each (sec, loc, weight or None, distance, slope)."""
-        places = {found: value for found, value in self.found.get(name, {}).items() if upto is None or value[2] <= upto}
+    def _nearest(self, name, near, among):
+        """The places of section ``name`` learned (of an order in ``among``, where given),
+        nearest ``near`` first, each (sec, loc, weight or None, distance, slope)."""
+        places = {found: value for found, value in self.found.get(name, {}).items() if among is None or value[2] in among}
         return [(name, found, places[found][0], places[found][3], places[found][1])
                 for found in sorted(places, key=lambda found: (abs(found - near), found))]
 
-    def _across(self, sec, loc, upto):
+    def _across(self, sec, loc, among):
         """The reaching places of the first of the section's neighbours that has any."""
         for name, near in list(self._neighbours(sec, loc))[1:]:
-            reached = [place for place in self._nearest(name, near, upto) if place[2] is not None]
+            reached = [place for place in self._nearest(name, near, among) if place[2] is not None]
             if reached:
                 return reached
         return []
