@@ -111,5 +111,6 @@ def test_ruff_finds_nothing():
 
 def test_the_command_line_offers_the_engines_the_command_runs():
     from wscale.cli import command, options
+    from wscale.run.spec import PREVIEW_ENGINE
 
-    assert set(command.ENGINES) == set(options.ENGINE_NAMES)
+    assert set(command.ENGINES) == {*options.ENGINE_NAMES, PREVIEW_ENGINE}

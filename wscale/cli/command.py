@@ -16,16 +16,16 @@ from wscale import interrupts
 from wscale.cli.finish import finish_cell, finish_network
 from wscale.cli.options import default_jobs, parse_args
 from wscale.cli.settle import settle, stored
-from wscale.engines import batch, cluster, inline
+from wscale.engines import batch, cluster, inline, preview
 from wscale.errors import UserError
 from wscale.measure import lean, self_check
 from wscale.report import outputs, status
 from wscale.report.progress import Progress
 from wscale.run import folders, point
 from wscale.run.journal import Journal
-from wscale.run.spec import CELL, SPEC_FILE, RunSpec
+from wscale.run.spec import CELL, PREVIEW_ENGINE, SPEC_FILE, RunSpec
 
-ENGINES = {'batch': batch, 'inline': inline}  # by the names options.ENGINE_NAMES offers
+ENGINES = {'batch': batch, 'inline': inline, PREVIEW_ENGINE: preview}  # options.ENGINE_NAMES, and --preview's
 
 
 def engine_of(spec):
@@ -127,6 +127,9 @@ def measure_and_finish(spec, cfg, started, journal, earlier=None):
         print(f'{records.pending} {unit} still queued or running; '
               f'collect again later: python M1_grid_search.py --collect {spec.out}')
         return cluster.STILL_RUNNING
+    if spec.options.engine == PREVIEW_ENGINE:
+        print('preview: every weight above was predicted from the impedances, none simulated; '
+              '--search target measures them')
     if journal is not None:
         status.remove_unwritten(spec.out, earlier or {})  # an earlier run's files that this one did not write again
         status.write_status(spec.out, status.FINISHED)

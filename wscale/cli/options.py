@@ -11,7 +11,7 @@ from wscale.engines import cluster, cluster_folder
 from wscale.errors import UserError
 from wscale.report import outputs
 from wscale.run import inputs
-from wscale.run.spec import SPEC_FILE
+from wscale.run.spec import PREVIEW_ENGINE, SPEC_FILE
 
 ENGINE_NAMES = ('batch', 'inline')
 SEARCHES = ('grid', 'target')
@@ -138,6 +138,18 @@ def check_network_options(options, argv):
             raise UserError(f'--weight-fractions must be numbers above 0, got {fraction:g}')
 
 
+def check_preview(options, argv):
+    """--preview: the places of a targeted search, predicted by the preview engine; it
+    runs here and goes with neither a grid of weights, another engine nor the cluster."""
+    if not options.preview:
+        return
+    flags = given_flags(argv)
+    clash = next((flag for flag in ('--engine', '--cvode', '--atol', *sorted(CLUSTER_OPTIONS)) if flag in flags), None)
+    if clash or options.search == 'grid' and '--search' in flags:
+        raise UserError(f"--preview predicts with its own engine and goes without {clash or '--search grid'}")
+    options.search, options.engine = 'target', PREVIEW_ENGINE
+
+
 def given_flags(argv):
     return {word.split('=', 1)[0] for word in argv if word.startswith('--')}
 
@@ -182,12 +194,17 @@ def parse_args(argv, search_params):
     parser.add_argument('--cvode', action='store_true', help="NEURON's variable time step (CVode) instead of cfg.dt")
     parser.add_argument('--atol', type=float, help='CVode absolute tolerance, at most 1e-4 (default: cfg.cvode_atol, 1e-4)')
     parser.add_argument(
+        '--preview', action='store_true',
+        help='predict each place\'s weight at target from the impedances, without synaptic simulations (seconds)',
+    )
+    parser.add_argument(
         '--engine', choices=ENGINE_NAMES,
         help='batch: NetPyNE Batches, one process per point; inline: worker processes that reuse one model each '
              '(default: batch for the grid, inline for --search target)',
     )
     add_cluster_arguments(parser)
     options = parser.parse_args(argv)
+    check_preview(options, argv)
     if options.engine is None:
         options.engine = 'inline' if options.search == 'target' else 'batch'
     check_cluster_options(options, argv)

@@ -8,6 +8,8 @@ own states too, so its last digits would depend on the segment the synapse sat a
 the model was built, and with them a run's predictions.
 """
 
+import numpy as np
+
 FREQUENCY = 0.0  # Hz: the steady-state impedance
 
 
@@ -38,3 +40,19 @@ class Impedances:
     def input(self, sec, loc):
         """Input impedance (MOhm) of the segment holding sec(loc)."""
         return self._segment(sec, loc)[1]
+
+
+def spectra(h, segments, soma, frequencies):
+    """Each segment's input impedance and transfer impedance to ``soma`` at each of
+    ``frequencies`` (Hz), at the model's present state: four arrays of shape (segments,
+    frequencies), the magnitudes (MOhm) and phases (radians) of the input, then of the
+    transfer impedance. As ``Impedances``, from every channel's conductance there."""
+    impedance = h.Impedance()
+    impedance.loc(soma)
+    values = np.empty((4, len(segments), len(frequencies)))
+    for column, frequency in enumerate(frequencies):
+        impedance.compute(frequency, 0)
+        for row, segment in enumerate(segments):
+            values[:, row, column] = (impedance.input(segment), impedance.input_phase(segment),
+                                      impedance.transfer(segment), impedance.transfer_phase(segment))
+    return values

@@ -13,6 +13,7 @@ from analysis.weight_norm import coverage_gaps, segment_index, soma_weight_norm,
 from cells import catalogue, exact_weight_norm
 from cells.versions import installed
 from wscale import faults
+from wscale.run.spec import PREVIEW_ENGINE
 
 GRID_FOLDER = 'grid_batch'  # the per-point files of the engines and the cluster run
 RESULTS_FILE = 'results.json'
@@ -141,6 +142,7 @@ def write_run_record(spec, points, seconds, cores, checked=None):
         'argv': list(options.argv),
         'engine': 'slurm' if options.cluster.cluster else options.engine,
         'search': spec.search,
+        'preview': options.engine == PREVIEW_ENGINE,
         'jobs': options.jobs,
         'points': points,
         'seconds': {stage: round(value, 4) for stage, value in seconds.items()},

@@ -27,6 +27,7 @@ from wscale.run.point import cfg_settings
 SPEC_FILE = 'run_spec.json'
 LABEL_PREFIX = 'grid'  # a unit's label starts so: the NetPyNE Batch's batchLabel
 LABEL = 'label'  # a unit's key of its label
+PREVIEW_ENGINE = 'preview'  # the engine of --preview: weights predicted, not simulated
 PLACE = ('sec', 'loc')
 CELL = 'cell'  # a place's cell type in a network's run (cfg.cellTypes), and its column
 WEIGHT = 'weight'

@@ -1,0 +1,82 @@
+"""--preview: each place's weight at target predicted from the cell's impedances and the
+synapse's own current (``analysis.preview``), with no synaptic simulation of the cell.
+
+The model is built as a measurement builds it and run to the state a reused model saves
+(before the baseline window); there every segment's input and transfer impedance to the
+soma is taken at PREVIEW_FREQUENCIES, with every channel's conductance at that state
+(``wscale.measure.impedance.spectra``). The synapse's current comes from a clamped
+section of its own (``wscale.measure.synaptic_current``). Each place gets one record,
+marked ``preview``: the weight predicted, with the EPSP predicted for it; never a
+simulated EPSP.
+"""
+
+import math
+import time
+
+import numpy as np
+
+from analysis import preview
+from analysis.epsp import loss
+from wscale.measure import measurement, synaptic_current
+from wscale.measure.impedance import spectra
+
+STEP = 0.1  # ms, the time grid of the prediction
+PERIOD = 400.0  # ms at least, the FFT's period: the EPSP window and the kernels' decay
+FREQUENCIES = 160  # computed, log-spaced from 1 Hz to the grid's Nyquist frequency, and 0 Hz
+LEVELS = np.arange(-110.0, 40.1, 5.0)  # mV, clamp levels of the synapse's current
+NOTE = 'preview: predicted from the impedances and the synapse current, not simulated'
+BEYOND = 'preview: predicted to need more than the largest weight'
+
+
+def frequencies():
+    """The frequencies (Hz) the impedances are computed at."""
+    nyquist = 1000.0 / (2 * STEP)
+    return np.concatenate([[0.0], np.logspace(0.0, math.log10(nyquist), FREQUENCIES)])
+
+
+def fft_length():
+    return 1 << math.ceil(math.log2(PERIOD / STEP))
+
+
+def predict(cfg, net_params, places):
+    """One record per place of ``places`` [(sec, loc)]: the weight (uS) predicted to give
+    cfg.epspTarget, capped at cfg.searchMaxWeight. ``cfg`` is the settled SimConfig and
+    ``net_params`` the measurement's NetParams built from it."""
+    from neuron import h
+
+    from cells.mechanisms import load_mechanisms
+
+    started = time.perf_counter()
+    load_mechanisms(cfg.modFolder)
+    duration = cfg.epspWindow
+    unit = synaptic_current.unit_current(h, cfg, LEVELS, duration, STEP, cfg.searchFirstWeight)
+    sim = measurement.build_simulation(cfg, net_params)
+    cell = sim.net.cells[0]
+    for conn in cell.conns:
+        conn['hObj'].weight[0] = 0.0
+    sim.preRun()
+    h.finitialize(float(cfg.hParams['v_init']))
+    sim.pc.psolve(measurement.save_time(cfg))
+    segments = [cell.secs[sec]['hObj'](loc) for sec, loc in places]
+    rest = np.array([segment.v for segment in segments])
+    soma = cell.secs[cfg.somaSec]['hObj'](0.5)
+    count = fft_length()
+    input_size, input_phase, transfer_size, transfer_phase = spectra(h, segments, soma, frequencies())
+    local = preview.kernel(preview.spectrum(frequencies(), input_size, input_phase, count, STEP), count, unit.shape[1])
+    to_soma = preview.spectrum(frequencies(), transfer_size, transfer_phase, count, STEP)
+    linear = preview.somatic_epsp(np.full(len(places), cfg.searchFirstWeight), unit, LEVELS, rest, local, to_soma, count)
+    first = np.minimum(cfg.searchFirstWeight * cfg.epspTarget / np.maximum(linear, 1e-300), cfg.searchMaxWeight)
+    weights, epsps = preview.weight_at_target(cfg.epspTarget, first, unit, LEVELS, rest, local, to_soma, count,
+                                              cfg.searchMaxWeight)
+    seconds = (time.perf_counter() - started) / max(1, len(places))
+    records = []
+    for (sec, loc), weight, epsp in zip(places, weights, epsps):
+        reached = abs(epsp / cfg.epspTarget - 1) <= cfg.searchTol
+        records.append({
+            'sec': sec, 'loc': float(loc), 'weight': float(weight), 'epsp': float(epsp),
+            'loss': loss(float(epsp), cfg.epspTarget), 'target': float(cfg.epspTarget), 'spiked': False,
+            'status': 'ok', 'error': None, 'peak_time': None, 'baseline': None,
+            'distance_um': measurement.distance_on(cell, cfg.somaSec, sec, loc), 'run_time': seconds,
+            'converged': bool(reached), 'search': NOTE if reached else BEYOND, 'slope': None, 'preview': True,
+        })
+    return records
