@@ -1,7 +1,8 @@
 """The error of --preview against a full targeted search, every segment, on our cells:
-the generated cell and the thin-tuft cell as they are (active soma and dendrites) and with
-passive dendrites (every mechanism but pas taken out of the sections that are not soma or
-axon), and the heavy cell with its own mechanisms.
+the generated cell and the thin-tuft cell made passive (every mechanism but pas taken
+out), with passive dendrites (taken out of the sections that are not soma or axon) and as
+built (their active channels: hhref and Ih at the soma, Ih in the dendrites), and with
+--cells heavy the heavy cell with its own mechanisms.
 
 For each cell and synapse, prints the preview's wall time, and over the places where both
 found a weight the median and worst |weight predicted / weight found - 1|, its mean
@@ -25,21 +26,25 @@ from bench_grid import PROJECT, machine, run_grid  # noqa: E402
 CELLS = PROJECT / 'cells'
 DEFAULT_SYNAPSE = 'AMPA+NMDA (cfg.py)'
 SYNAPSES = {'AMPA': CELLS / 'synapse_files' / 'ampa.json', DEFAULT_SYNAPSE: None}
-CASES = {  # name: (cell file, mod folder, passive dendrites, synapse)
-    'generated': ('pyramidal.json', None, False, DEFAULT_SYNAPSE),
-    'generated-passive': ('pyramidal.json', None, True, DEFAULT_SYNAPSE),
-    'generated-passive-ampa': ('pyramidal.json', None, True, 'AMPA'),
-    'tuft': ('pyramidal_thin_tuft.json', None, False, 'AMPA'),
-    'tuft-passive': ('pyramidal_thin_tuft.json', None, True, 'AMPA'),
-    'heavy': ('pyramidal_heavy.json', 'heavy_mod', False, DEFAULT_SYNAPSE),
+PASSIVE, PASSIVE_DENDRITES, AS_BUILT = 'passive', 'passive dendrites', 'as built'
+CASES = {  # name: (cell file, mod folder, membrane, synapse)
+    'generated-passive': ('pyramidal.json', None, PASSIVE, DEFAULT_SYNAPSE),
+    'generated-passive-dendrites': ('pyramidal.json', None, PASSIVE_DENDRITES, DEFAULT_SYNAPSE),
+    'generated': ('pyramidal.json', None, AS_BUILT, DEFAULT_SYNAPSE),
+    'tuft-passive': ('pyramidal_thin_tuft.json', None, PASSIVE, 'AMPA'),
+    'tuft-passive-dendrites': ('pyramidal_thin_tuft.json', None, PASSIVE_DENDRITES, 'AMPA'),
+    'tuft': ('pyramidal_thin_tuft.json', None, AS_BUILT, 'AMPA'),
+    'heavy': ('pyramidal_heavy.json', 'heavy_mod', AS_BUILT, DEFAULT_SYNAPSE),
 }
+DEFAULT_CASES = [name for name in CASES if name != 'heavy']  # the heavy cell's search takes 10-20 min
 
 
-def passive_dendrites(cell):
-    """The cellParams with every mechanism but pas removed from the sections that are not
-    soma or axon."""
+def with_membrane(cell, membrane):
+    """The cellParams with every mechanism but pas removed: from every section
+    (``PASSIVE``), from the sections that are not soma or axon (``PASSIVE_DENDRITES``), or
+    from none."""
     for name, sec in cell['secs'].items():
-        if not name.startswith(('soma', 'axon')):
+        if membrane == PASSIVE or membrane == PASSIVE_DENDRITES and not name.startswith(('soma', 'axon')):
             sec['mechs'] = {mech: params for mech, params in sec.get('mechs', {}).items() if mech == 'pas'}
             sec.pop('ions', None)
     return cell
@@ -69,16 +74,16 @@ def compare(found, predicted):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--cells', default=','.join(CASES), help=f'comma-separated, of: {", ".join(CASES)}')
+    parser.add_argument('--cells', default=','.join(DEFAULT_CASES), help=f'comma-separated, of: {", ".join(CASES)}')
     parser.add_argument('--jobs', type=int, help='parallel jobs of the searches (default: all cores)')
     args = parser.parse_args()
     print(f'machine: {machine()}')
     with tempfile.TemporaryDirectory() as folder:
         for name in args.cells.split(','):
-            cell_file, mod, passive, synapse = CASES[name]
+            cell_file, mod, membrane, synapse = CASES[name]
             cell = json.loads((CELLS / cell_file).read_text())
             path = Path(folder) / f'{name}.json'
-            path.write_text(json.dumps(passive_dendrites(cell) if passive else cell))
+            path.write_text(json.dumps(with_membrane(cell, membrane)))
             common = ['--cell', path, '--secs', 'all', '--all-segments']
             if mod:
                 common += ['--mod', CELLS / mod]
@@ -87,7 +92,7 @@ def main():
             preview_wall, preview = run_grid(None, [*common, '--preview'], read=('summary.json',))
             search_wall, search = run_grid(args.jobs, [*common, '--search', 'target'], read=('summary.json',))
             places = len(preview['summary.json'])
-            print(f'{name} ({places} places, {synapse}): preview {preview_wall:.1f} s, search {search_wall:.0f} s; '
+            print(f'{name} ({places} places, {membrane}, {synapse}): preview {preview_wall:.1f} s, search {search_wall:.0f} s; '
                   + compare(search['summary.json'], preview['summary.json']), flush=True)
 
 
