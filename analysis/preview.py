@@ -3,8 +3,8 @@ impedances and the synapse's own current.
 
 Around the resting state the cell is linear: a current I(t) (nA) injected at a place
 gives the voltage change (mV) K * I there and S * I at the soma, where K and S are the
-place's input and transfer kernels (the inverse Fourier transforms of its input and
-transfer impedances, MOhm). The synapse is not linear: its current depends on the
+place's input and transfer kernels (K the inverse Fourier transform of its input
+impedance, MOhm; S, by reciprocity, the place's response to a pulse at the soma). The synapse is not linear: its current depends on the
 voltage where it sits (the driving force, an NMDA channel's magnesium block). With
 ``unit_current`` (nA per uS of weight, sampled at voltage ``levels``, mV), the current
 of weight w is w x unit_current at the place's voltage, interpolated between the levels.
@@ -38,13 +38,6 @@ def spectrum(frequencies, magnitude, phase, count, dt):
     return result
 
 
-def convolve(spectra, current, count):
-    """The voltage (mV) that ``current`` (nA; shape (places, samples)) gives through the
-    impedances ``spectra`` (from ``spectrum``; FFT length ``count``), on the same grid."""
-    samples = current.shape[1]
-    return np.fft.irfft(np.fft.rfft(current, count, axis=1) * spectra, count, axis=1)[:, :samples]
-
-
 def current_at(unit_current, levels, voltage):
     """The synaptic current per unit weight (nA/uS; shape (places, samples)) at
     ``voltage`` (mV, same shape), interpolated between the voltage ``levels`` (mV,
@@ -60,7 +53,8 @@ def current_at(unit_current, levels, voltage):
 
 def kernel(spectra, count, samples):
     """The impulse responses (mV per nA per sample; shape (places, samples)) of the
-    impedance ``spectra`` (FFT length ``count``): what ``convolve`` sums, as arrays."""
+    impedance ``spectra`` (FFT length ``count``): sample j is the voltage j samples after
+    a current of 1 nA for one sample."""
     return np.fft.irfft(spectra, count, axis=1)[:, :samples]
 
 
@@ -94,23 +88,26 @@ def synaptic_current(weights, unit_current, levels, rest, local):
     return current
 
 
-def somatic_epsp(weights, unit_current, levels, rest, local, soma, count):
+def somatic_epsp(weights, unit_current, levels, rest, local, soma):
     """Peak somatic EPSP (mV) of each place's synapse at ``weights`` (uS; one per place):
     ``rest`` is each place's resting voltage (mV), ``local`` its input impedance's
-    ``kernel`` and ``soma`` its transfer impedance's spectrum (see ``spectrum``; FFT
-    length ``count``), ``unit_current`` and ``levels`` the synapse's current per unit
+    ``kernel`` and ``soma`` its transfer kernel to the soma (mV per nA per sample, shape
+    (places, samples)), ``unit_current`` and ``levels`` the synapse's current per unit
     weight (see ``current_at``), sampled as the kernels from the synapse's activation on."""
     current = synaptic_current(weights, unit_current, levels, rest, local)
-    return np.max(convolve(soma, current, count), axis=1)
+    samples = current.shape[1]
+    count = 2 * samples
+    response = np.fft.irfft(np.fft.rfft(current, count, axis=1) * np.fft.rfft(soma, count, axis=1), count, axis=1)
+    return np.max(response[:, :samples], axis=1)
 
 
-def weight_at_target(target, first, unit_current, levels, rest, local, soma, count, cap=np.inf):
+def weight_at_target(target, first, unit_current, levels, rest, local, soma, cap=np.inf):
     """Each place's weight (uS) whose somatic EPSP is ``target`` (mV), by a secant search in
     log weight from ``first`` (uS, one per place); ``cap`` where even ``cap`` falls short.
     The arguments after ``first`` are ``somatic_epsp``'s. Returns (weights, the EPSPs at
     them in mV)."""
     weights = np.minimum(np.asarray(first, float), cap)
-    epsps = somatic_epsp(weights, unit_current, levels, rest, local, soma, count)
+    epsps = somatic_epsp(weights, unit_current, levels, rest, local, soma)
     slopes = np.ones_like(weights)
     for _ in range(SEARCH_STEPS):
         close = np.abs(epsps / target - 1) < WEIGHT_TOLERANCE
@@ -120,7 +117,7 @@ def weight_at_target(target, first, unit_current, levels, rest, local, soma, cou
             break
         step = (np.log(target) - np.log(np.maximum(epsps[todo], 1e-300))) / slopes[todo]
         new = np.minimum(weights[todo] * np.exp(step), cap)
-        new_epsps = somatic_epsp(new, unit_current, levels, rest[todo], local[todo], soma[todo], count)
+        new_epsps = somatic_epsp(new, unit_current, levels, rest[todo], local[todo], soma[todo])
         moved = np.abs(np.log(new / weights[todo])) > 1e-12
         secant = np.log(np.maximum(new_epsps, 1e-300) / np.maximum(epsps[todo], 1e-300)) / np.where(
             moved, np.log(new / weights[todo]), 1.0)

@@ -56,3 +56,23 @@ def spectra(h, segments, soma, frequencies):
             values[:, row, column] = (impedance.input(segment), impedance.input_phase(segment),
                                       impedance.transfer(segment), impedance.transfer_phase(segment))
     return values
+
+
+def somatic_responses(h, soma, segments, start, samples, step, amplitude, run):
+    """Each segment's voltage response (mV per nA; shape (segments, samples)) to a current
+    pulse of one ``step`` (ms) injected at ``soma`` at ``start`` (ms, on the grid of
+    ``step``), sample j taken (j + 1) steps after the pulse began: by reciprocity, the
+    transfer kernel from each segment to the soma, with every channel's own dynamics.
+    ``run(until)`` runs the model from 0 ms to ``until`` (ms). The pulse is +-``amplitude``
+    (nA), the two responses halved apart, so that the model's own course and its
+    second-order terms cancel."""
+    clamp = h.IClamp(soma)
+    clamp.delay, clamp.dur = start, step
+    vectors = [h.Vector().record(segment._ref_v, step) for segment in segments]
+    first = int(round(start / step)) + 1
+    traces = []
+    for sign in (1.0, -1.0):
+        clamp.amp = sign * amplitude
+        run(start + (samples + 1) * step)
+        traces.append(np.array([vector.as_numpy()[first:first + samples] for vector in vectors]))
+    return (traces[0] - traces[1]) / (2 * amplitude)

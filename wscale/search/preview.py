@@ -1,13 +1,17 @@
-"""--preview: each place's weight at target predicted from the cell's impedances and the
-synapse's own current (``analysis.preview``), with no synaptic simulation of the cell.
+"""--preview: each place's weight at target predicted from the cell's linear responses
+and the synapse's own current (``analysis.preview``), with no synaptic simulation of the
+cell.
 
 The model is built as a measurement builds it and run to the state a reused model saves
-(before the baseline window); there every segment's input and transfer impedance to the
-soma is taken at PREVIEW_FREQUENCIES, with every channel's conductance at that state
-(``wscale.measure.impedance.spectra``). The synapse's current comes from a clamped
-section of its own (``wscale.measure.synaptic_current``). Each place gets one record,
-marked ``preview``: the weight predicted, with the EPSP predicted for it; never a
-simulated EPSP.
+(before the baseline window). There every place's input impedance is taken at
+FREQUENCIES, from every channel's conductance at that state
+(``wscale.measure.impedance.spectra``): what sets the voltage, and with it the driving
+force, under the synapse. The transfer to the soma, with every channel's own dynamics,
+is each place's response to a small current pulse at the soma, by reciprocity
+(``somatic_responses``: two runs of the cell, no synapse active). The synapse's current
+comes from a clamped section of its own (``wscale.measure.synaptic_current``). Each place
+gets one record, marked ``preview``: the weight predicted, with the EPSP predicted for
+it; never a simulated EPSP.
 """
 
 import math
@@ -18,12 +22,13 @@ import numpy as np
 from analysis import preview
 from analysis.epsp import loss
 from wscale.measure import measurement, synaptic_current
-from wscale.measure.impedance import spectra
+from wscale.measure.impedance import somatic_responses, spectra
 
 STEP = 0.1  # ms, the time grid of the prediction
 PERIOD = 400.0  # ms at least, the FFT's period: the EPSP window and the kernels' decay
 FREQUENCIES = 160  # computed, log-spaced from 1 Hz to the grid's Nyquist frequency, and 0 Hz
 LEVELS = np.arange(-110.0, 40.1, 5.0)  # mV, clamp levels of the synapse's current
+PULSE_MV = 0.2  # mV, about, the soma's response to the pulse that gives the transfer kernels
 NOTE = 'preview: predicted from the impedances and the synapse current, not simulated'
 BEYOND = 'preview: predicted to need more than the largest weight'
 
@@ -55,18 +60,25 @@ def predict(cfg, net_params, places):
     for conn in cell.conns:
         conn['hObj'].weight[0] = 0.0
     sim.preRun()
-    h.finitialize(float(cfg.hParams['v_init']))
-    sim.pc.psolve(measurement.save_time(cfg))
+
+    def run(until):
+        h.finitialize(float(cfg.hParams['v_init']))
+        sim.pc.psolve(until)
+
+    start = measurement.save_time(cfg)
+    run(start)
     segments = [cell.secs[sec]['hObj'](loc) for sec, loc in places]
     rest = np.array([segment.v for segment in segments])
     soma = cell.secs[cfg.somaSec]['hObj'](0.5)
-    count = fft_length()
-    input_size, input_phase, transfer_size, transfer_phase = spectra(h, segments, soma, frequencies())
-    local = preview.kernel(preview.spectrum(frequencies(), input_size, input_phase, count, STEP), count, unit.shape[1])
-    to_soma = preview.spectrum(frequencies(), transfer_size, transfer_phase, count, STEP)
-    linear = preview.somatic_epsp(np.full(len(places), cfg.searchFirstWeight), unit, LEVELS, rest, local, to_soma, count)
+    count, samples = fft_length(), unit.shape[1]
+    input_size, input_phase, _, _ = spectra(h, [*segments, soma], soma, frequencies())
+    local = preview.kernel(preview.spectrum(frequencies(), input_size, input_phase, count, STEP), count, samples)
+    amplitude = PULSE_MV / local[-1, 0]  # the soma's own response to the pulse: about PULSE_MV
+    to_soma = somatic_responses(h, soma, segments, start, samples, STEP, amplitude, run)
+    local = local[:-1]
+    linear = preview.somatic_epsp(np.full(len(places), cfg.searchFirstWeight), unit, LEVELS, rest, local, to_soma)
     first = np.minimum(cfg.searchFirstWeight * cfg.epspTarget / np.maximum(linear, 1e-300), cfg.searchMaxWeight)
-    weights, epsps = preview.weight_at_target(cfg.epspTarget, first, unit, LEVELS, rest, local, to_soma, count,
+    weights, epsps = preview.weight_at_target(cfg.epspTarget, first, unit, LEVELS, rest, local, to_soma,
                                               cfg.searchMaxWeight)
     seconds = (time.perf_counter() - started) / max(1, len(places))
     records = []
