@@ -105,7 +105,8 @@ def weight_at_target(target, first, unit_current, levels, rest, local, soma, cap
     """Each place's weight (uS) whose somatic EPSP is ``target`` (mV), by a secant search in
     log weight from ``first`` (uS, one per place); ``cap`` where even ``cap`` falls short.
     The arguments after ``first`` are ``somatic_epsp``'s. Returns (weights, the EPSPs at
-    them in mV)."""
+    them in mV, the log-log slopes of the EPSP curves there: of the last secant step, 1
+    where no step was taken)."""
     weights = np.minimum(np.asarray(first, float), cap)
     epsps = somatic_epsp(weights, unit_current, levels, rest, local, soma)
     slopes = np.ones_like(weights)
@@ -123,4 +124,4 @@ def weight_at_target(target, first, unit_current, levels, rest, local, soma, cap
             moved, np.log(new / weights[todo]), 1.0)
         slopes[todo] = np.where(moved & (secant > 0.05), secant, slopes[todo])
         weights[todo], epsps[todo] = new, new_epsps
-    return weights, epsps
+    return weights, epsps, slopes

@@ -6,7 +6,8 @@ built (their active channels: hhref and Ih at the soma, Ih in the dendrites), an
 
 For each cell and synapse, prints the preview's wall time, and over the places where both
 found a weight the median and worst |weight predicted / weight found - 1|, its mean
-(signed), and how the places that neither or only one could reach compare.
+(signed), the same as EPSP errors (see ``compare``), and how the places that neither or
+only one could reach compare.
 
     python benchmarks/bench_preview.py [--cells generated,tuft,...] [--jobs N]
 """
@@ -50,26 +51,36 @@ def with_membrane(cell, membrane):
     return cell
 
 
-def compare(found, predicted):
-    """(line of figures, errors) of the predicted weights against those found."""
+def compare(found, points, predicted, predicted_points):
+    """A line of figures: the predicted weights against those ``found`` (the search's
+    summary rows; ``points``, its results), as weights and as the EPSP error they stand
+    for (the weight's error through the log-log slope of the EPSP curve the search
+    measured at the place, else the preview's, ``predicted_points``: where the curve is
+    flat, a large error in weight is a small one in EPSP)."""
     found = {(row['sec'], row['loc']): row for row in found}
-    errors, only_found, only_predicted, neither = [], 0, 0, 0
+    slopes = {(point['sec'], point['loc']): point['slope'] for point in predicted_points if point.get('slope')}
+    slopes.update({(point['sec'], point['loc']): point['slope'] for point in points if point.get('slope')})
+    errors, epsp_errors, only_found, only_predicted, neither = [], [], 0, 0, 0
     for row in predicted:
-        reference = found[(row['sec'], row['loc'])]
+        key = (row['sec'], row['loc'])
+        reference = found[key]
         if reference['in_range'] and row['in_range']:
-            errors.append(row['weight_at_target'] / reference['weight_at_target'] - 1)
+            ratio = row['weight_at_target'] / reference['weight_at_target']
+            errors.append(ratio - 1)
+            if key in slopes:
+                epsp_errors.append(ratio ** slopes[key] - 1)
         elif reference['in_range']:
             only_found += 1
         elif row['in_range']:
             only_predicted += 1
         else:
             neither += 1
-    errors = np.abs(np.array(errors)) if errors else np.array([np.nan])
-    signed = np.mean([row['weight_at_target'] / found[(row['sec'], row['loc'])]['weight_at_target'] - 1
-                      for row in predicted if row['in_range'] and found[(row['sec'], row['loc'])]['in_range']] or [np.nan])
-    return (f'{errors.size} places both found: median {100 * np.median(errors):.2f} %, worst {100 * errors.max():.2f} %, '
-            f'mean {100 * signed:+.2f} %; neither reached {neither}, only the search {only_found}, '
-            f'only the preview {only_predicted}')
+    size = np.abs(np.array(errors or [np.nan]))
+    epsp = np.abs(np.array(epsp_errors or [np.nan]))
+    return (f'{len(errors)} places both found: weight median {100 * np.median(size):.2f} %, worst {100 * size.max():.2f} %, '
+            f'mean {100 * np.mean(errors or [np.nan]):+.2f} %; as EPSP median '
+            f'{100 * np.median(epsp):.2f} %, worst {100 * epsp.max():.2f} %; neither reached {neither}, only the search '
+            f'{only_found}, only the preview {only_predicted}')
 
 
 def main():
@@ -89,11 +100,13 @@ def main():
                 common += ['--mod', CELLS / mod]
             if SYNAPSES[synapse]:
                 common += ['--synapses', SYNAPSES[synapse]]
-            preview_wall, preview = run_grid(None, [*common, '--preview'], read=('summary.json',))
-            search_wall, search = run_grid(args.jobs, [*common, '--search', 'target'], read=('summary.json',))
+            preview_wall, preview = run_grid(None, [*common, '--preview'], read=('summary.json', 'results.json'))
+            search_wall, search = run_grid(args.jobs, [*common, '--search', 'target'],
+                                           read=('summary.json', 'results.json'))
             places = len(preview['summary.json'])
             print(f'{name} ({places} places, {membrane}, {synapse}): preview {preview_wall:.1f} s, search {search_wall:.0f} s; '
-                  + compare(search['summary.json'], preview['summary.json']), flush=True)
+                  + compare(search['summary.json'], search['results.json'], preview['summary.json'],
+                                                            preview['results.json']), flush=True)
 
 
 if __name__ == '__main__':

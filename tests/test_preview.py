@@ -52,10 +52,10 @@ def test_the_prediction_solves_the_driving_force_of_a_compartment():
         direct = compartment_epsp(weight, conductance, reversal, rest, resistance, tau)
         assert predicted[0] == pytest.approx(direct, rel=0.005)
     assert direct > 20.0  # the second weight's depolarisation is a third of the driving force
-    weights, epsps = preview.weight_at_target(np.array(direct), np.array([0.001]), unit_current, levels,
+    weights, epsps, slopes = preview.weight_at_target(np.array(direct), np.array([0.001]), unit_current, levels,
                                               np.array([rest]), local, local)
-    assert weights[0] == pytest.approx(0.02, rel=0.005)
-    weights, epsps = preview.weight_at_target(200.0, np.array([0.001]), unit_current, levels, np.array([rest]), local,
+    assert weights[0] == pytest.approx(0.02, rel=0.005) and 0 < slopes[0] < 1  # sublinear: the driving force falls
+    weights, epsps, _ = preview.weight_at_target(200.0, np.array([0.001]), unit_current, levels, np.array([rest]), local,
                                               local, cap=0.05)
     assert weights[0] == 0.05 and epsps[0] < 200.0  # unreachable below the cap: the cap
 

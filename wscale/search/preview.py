@@ -78,17 +78,17 @@ def predict(cfg, net_params, places):
     local = local[:-1]
     linear = preview.somatic_epsp(np.full(len(places), cfg.searchFirstWeight), unit, LEVELS, rest, local, to_soma)
     first = np.minimum(cfg.searchFirstWeight * cfg.epspTarget / np.maximum(linear, 1e-300), cfg.searchMaxWeight)
-    weights, epsps = preview.weight_at_target(cfg.epspTarget, first, unit, LEVELS, rest, local, to_soma,
+    weights, epsps, slopes = preview.weight_at_target(cfg.epspTarget, first, unit, LEVELS, rest, local, to_soma,
                                               cfg.searchMaxWeight)
     seconds = (time.perf_counter() - started) / max(1, len(places))
     records = []
-    for (sec, loc), weight, epsp in zip(places, weights, epsps):
+    for (sec, loc), weight, epsp, slope in zip(places, weights, epsps, slopes):
         reached = abs(epsp / cfg.epspTarget - 1) <= cfg.searchTol
         records.append({
             'sec': sec, 'loc': float(loc), 'weight': float(weight), 'epsp': float(epsp),
             'loss': loss(float(epsp), cfg.epspTarget), 'target': float(cfg.epspTarget), 'spiked': False,
             'status': 'ok', 'error': None, 'peak_time': None, 'baseline': None,
             'distance_um': measurement.distance_on(cell, cfg.somaSec, sec, loc), 'run_time': seconds,
-            'converged': bool(reached), 'search': NOTE if reached else BEYOND, 'slope': None, 'preview': True,
+            'converged': bool(reached), 'search': NOTE if reached else BEYOND, 'slope': float(slope), 'preview': True,
         })
     return records
