@@ -51,11 +51,20 @@ def current_at(unit_current, levels, voltage):
     return low + fraction * (high - low)
 
 
-def kernel(spectra, count, samples):
-    """The impulse responses (mV per nA per sample; shape (places, samples)) of the
-    impedance ``spectra`` (FFT length ``count``): sample j is the voltage j samples after
-    a current of 1 nA for one sample."""
-    return np.fft.irfft(spectra, count, axis=1)[:, :samples]
+def kernel(spectra, count, samples, step):
+    """The responses (mV per nA; shape (places, samples)) to a current of 1 nA during one
+    sample of ``step`` ms, of the impedance ``spectra`` (FFT length ``count``): response j
+    is the voltage j + 1/2 samples after that current began, in the middle of a sample,
+    the impedance's impulse response integrated over the current's sample (exact for a
+    current constant within each sample, however fast the response: a thin dendrite's
+    input impedance is nearly singular at 0 ms)."""
+    frequencies = np.fft.rfftfreq(count, step)  # 1/ms
+    box = np.empty(frequencies.size, complex)  # the Fourier transform of 1 during [0, step)
+    box[0] = step
+    angular = 2j * np.pi * frequencies[1:]
+    box[1:] = (1 - np.exp(-angular * step)) / angular
+    half_later = np.exp(2j * np.pi * frequencies * step / 2)  # sampled half a sample later
+    return np.fft.irfft(spectra * box * half_later, count, axis=1)[:, :samples] / step
 
 
 def synaptic_current(weights, unit_current, levels, rest, local):
@@ -64,7 +73,8 @@ def synaptic_current(weights, unit_current, levels, rest, local):
     there is ``rest`` (mV) plus the earlier samples' current through ``local`` (the
     input impedance's ``kernel``) plus this sample's own; the current at it is
     interpolated between the ``levels`` (see ``current_at``), so each sample is solved
-    exactly on its voltage interval."""
+    exactly on its voltage interval. The voltage is taken in the middle of each sample.
+    """
     weights, rest = np.asarray(weights, float), np.asarray(rest, float)
     places, samples = weights.size, unit_current.shape[1]
     levels = np.asarray(levels, float)

@@ -46,7 +46,7 @@ def test_the_prediction_solves_the_driving_force_of_a_compartment():
     frequencies = np.concatenate([[0.0], np.logspace(0, np.log10(5000.0), 160)])
     impedance = resistance / (1 + 2j * np.pi * frequencies * tau / 1000.0)
     spectrum = preview.spectrum(frequencies, np.abs(impedance)[None], np.angle(impedance)[None], COUNT, STEP)
-    local = preview.kernel(spectrum, COUNT, samples)
+    local = preview.kernel(spectrum, COUNT, samples, STEP)
     for weight in (0.0005, 0.02):
         predicted = preview.somatic_epsp(np.array([weight]), unit_current, levels, np.array([rest]), local, local)
         direct = compartment_epsp(weight, conductance, reversal, rest, resistance, tau)

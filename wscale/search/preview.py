@@ -72,7 +72,7 @@ def predict(cfg, net_params, places):
     soma = cell.secs[cfg.somaSec]['hObj'](0.5)
     count, samples = fft_length(), unit.shape[1]
     input_size, input_phase, _, _ = spectra(h, [*segments, soma], soma, frequencies())
-    local = preview.kernel(preview.spectrum(frequencies(), input_size, input_phase, count, STEP), count, samples)
+    local = preview.kernel(preview.spectrum(frequencies(), input_size, input_phase, count, STEP), count, samples, STEP)
     amplitude = PULSE_MV / local[-1, 0]  # the soma's own response to the pulse: about PULSE_MV
     to_soma = somatic_responses(h, soma, segments, start, samples, STEP, amplitude, run)
     local = local[:-1]
