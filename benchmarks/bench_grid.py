@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -49,9 +50,10 @@ def simulations_line(summary):
             f'{mean(short)} on average' + (f'; {other} others' if other else ''))
 
 
-def run_grid(jobs, grid_args=(), read=('results.json', 'run.json')):
-    """Run ``M1_grid_search.py`` once into a temporary folder; return its wall time (s) and
-    {name: the JSON of that output file} for the files named in ``read``."""
+def run_grid(jobs, grid_args=(), read=('results.json', 'run.json'), keep=None):
+    """Run ``M1_grid_search.py`` once into a temporary folder (copied to ``keep`` at the
+    end, where given); return its wall time (s) and {name: the JSON of that output file}
+    for the files named in ``read``."""
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, str(PROJECT / 'M1_grid_search.py'), *map(str, grid_args), '--out', out]
         if jobs:
@@ -61,6 +63,8 @@ def run_grid(jobs, grid_args=(), read=('results.json', 'run.json')):
         wall = time.perf_counter() - started
         if proc.returncode != 0:
             sys.exit(f'error: the grid run failed (status {proc.returncode}): {proc.stderr.strip()[-500:]}')
+        if keep is not None:
+            shutil.copytree(out, keep, dirs_exist_ok=True)
         return wall, {name: json.loads((Path(out) / name).read_text()) for name in read}
 
 

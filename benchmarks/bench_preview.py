@@ -9,7 +9,7 @@ found a weight the median and worst |weight predicted / weight found - 1|, its m
 (signed), the same as EPSP errors (see ``compare``), and how the places that neither or
 only one could reach compare.
 
-    python benchmarks/bench_preview.py [--cells generated,tuft,...] [--jobs N]
+    python benchmarks/bench_preview.py [--cells generated,tuft,...] [--jobs N] [--keep DIR]
 """
 
 import argparse
@@ -87,6 +87,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--cells', default=','.join(DEFAULT_CASES), help=f'comma-separated, of: {", ".join(CASES)}')
     parser.add_argument('--jobs', type=int, help='parallel jobs of the searches (default: all cores)')
+    parser.add_argument('--keep', type=Path, help='copy every output folder into DIR/<case>-preview and DIR/<case>-search')
     args = parser.parse_args()
     print(f'machine: {machine()}')
     with tempfile.TemporaryDirectory() as folder:
@@ -100,9 +101,11 @@ def main():
                 common += ['--mod', CELLS / mod]
             if SYNAPSES[synapse]:
                 common += ['--synapses', SYNAPSES[synapse]]
-            preview_wall, preview = run_grid(None, [*common, '--preview'], read=('summary.json', 'results.json'))
+            kept = {kind: args.keep / f'{name}-{kind}' if args.keep else None for kind in ('preview', 'search')}
+            preview_wall, preview = run_grid(None, [*common, '--preview'], read=('summary.json', 'results.json'),
+                                             keep=kept['preview'])
             search_wall, search = run_grid(args.jobs, [*common, '--search', 'target'],
-                                           read=('summary.json', 'results.json'))
+                                           read=('summary.json', 'results.json'), keep=kept['search'])
             places = len(preview['summary.json'])
             print(f'{name} ({places} places, {membrane}, {synapse}): preview {preview_wall:.1f} s, search {search_wall:.0f} s; '
                   + compare(search['summary.json'], search['results.json'], preview['summary.json'],
