@@ -128,7 +128,7 @@ def measure_and_finish(spec, cfg, started, journal, earlier=None):
               f'collect again later: python M1_grid_search.py --collect {spec.out}')
         return cluster.STILL_RUNNING
     if spec.options.engine == PREVIEW_ENGINE:
-        print('preview: every weight above was predicted from the impedances, none simulated; '
+        print("preview: every weight above was predicted from the cell's linear responses, none simulated; "
               '--search target measures them')
     if journal is not None:
         status.remove_unwritten(spec.out, earlier or {})  # an earlier run's files that this one did not write again

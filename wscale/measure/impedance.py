@@ -42,19 +42,17 @@ class Impedances:
         return self._segment(sec, loc)[1]
 
 
-def spectra(h, segments, soma, frequencies):
-    """Each segment's input impedance and transfer impedance to ``soma`` at each of
-    ``frequencies`` (Hz), at the model's present state: four arrays of shape (segments,
-    frequencies), the magnitudes (MOhm) and phases (radians) of the input, then of the
-    transfer impedance. As ``Impedances``, from every channel's conductance there."""
+def input_spectra(h, segments, frequencies):
+    """Each segment's input impedance at each of ``frequencies`` (Hz), at the model's
+    present state: two arrays of shape (segments, frequencies), the magnitudes (MOhm) and
+    the phases (radians). As ``Impedances``, from every channel's conductance there."""
     impedance = h.Impedance()
-    impedance.loc(soma)
-    values = np.empty((4, len(segments), len(frequencies)))
+    impedance.loc(segments[0])
+    values = np.empty((2, len(segments), len(frequencies)))
     for column, frequency in enumerate(frequencies):
         impedance.compute(frequency, 0)
         for row, segment in enumerate(segments):
-            values[:, row, column] = (impedance.input(segment), impedance.input_phase(segment),
-                                      impedance.transfer(segment), impedance.transfer_phase(segment))
+            values[:, row, column] = impedance.input(segment), impedance.input_phase(segment)
     return values
 
 

@@ -5,7 +5,7 @@ cell.
 The model is built as a measurement builds it and run to the state a reused model saves
 (before the baseline window). There every place's input impedance is taken at
 FREQUENCIES, from every channel's conductance at that state
-(``wscale.measure.impedance.spectra``): what sets the voltage, and with it the driving
+(``wscale.measure.impedance.input_spectra``): what sets the voltage, and with it the driving
 force, under the synapse. The transfer to the soma, with every channel's own dynamics,
 is each place's response to a small current pulse at the soma, by reciprocity
 (``somatic_responses``: two runs of the cell, no synapse active). The synapse's current
@@ -22,14 +22,14 @@ import numpy as np
 from analysis import preview
 from analysis.epsp import loss
 from wscale.measure import measurement, synaptic_current
-from wscale.measure.impedance import somatic_responses, spectra
+from wscale.measure.impedance import input_spectra, somatic_responses
 
 STEP = 0.1  # ms, the time grid of the prediction
 PERIOD = 400.0  # ms at least, the FFT's period: the EPSP window and the kernels' decay
 FREQUENCIES = 160  # computed, log-spaced from 1 Hz to the grid's Nyquist frequency, and 0 Hz
 LEVELS = np.arange(-110.0, 40.1, 5.0)  # mV, clamp levels of the synapse's current
 PULSE_MV = 0.2  # mV, about, the soma's response to the pulse that gives the transfer kernels
-NOTE = 'preview: predicted from the impedances and the synapse current, not simulated'
+NOTE = "preview: predicted from the cell's linear responses and the synapse's current, not simulated"
 BEYOND = 'preview: predicted to need more than the largest weight'
 
 
@@ -71,7 +71,7 @@ def predict(cfg, net_params, places):
     rest = np.array([segment.v for segment in segments])
     soma = cell.secs[cfg.somaSec]['hObj'](0.5)
     count, samples = fft_length(), unit.shape[1]
-    input_size, input_phase, _, _ = spectra(h, [*segments, soma], soma, frequencies())
+    input_size, input_phase = input_spectra(h, [*segments, soma], frequencies())
     local = preview.kernel(preview.spectrum(frequencies(), input_size, input_phase, count, STEP), count, samples, STEP)
     amplitude = PULSE_MV / local[-1, 0]  # the soma's own response to the pulse: about PULSE_MV
     to_soma = somatic_responses(h, soma, segments, start, samples, STEP, amplitude, run)
@@ -79,7 +79,7 @@ def predict(cfg, net_params, places):
     linear = preview.somatic_epsp(np.full(len(places), cfg.searchFirstWeight), unit, LEVELS, rest, local, to_soma)
     first = np.minimum(cfg.searchFirstWeight * cfg.epspTarget / np.maximum(linear, 1e-300), cfg.searchMaxWeight)
     weights, epsps, slopes = preview.weight_at_target(cfg.epspTarget, first, unit, LEVELS, rest, local, to_soma,
-                                              cfg.searchMaxWeight)
+                                                      cfg.searchMaxWeight)
     seconds = (time.perf_counter() - started) / max(1, len(places))
     records = []
     for (sec, loc), weight, epsp, slope in zip(places, weights, epsps, slopes):
