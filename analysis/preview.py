@@ -1,11 +1,12 @@
 """Predicted weights without synaptic simulations: a synapse's somatic EPSP from the cell's
-impedances and the synapse's own current.
+linear responses and the synapse's own current.
 
 Around the resting state the cell is linear: a current I(t) (nA) injected at a place
 gives the voltage change (mV) K * I there and S * I at the soma, where K and S are the
-place's input and transfer kernels (K the inverse Fourier transform of its input
-impedance, MOhm; S, by reciprocity, the place's response to a pulse at the soma). The synapse is not linear: its current depends on the
-voltage where it sits (the driving force, an NMDA channel's magnesium block). With
+place's input and transfer kernels (K from its input impedance, MOhm, by inverse Fourier
+transform; S, by reciprocity, the place's response to a current pulse at the soma). The
+synapse is not linear: its current depends on the voltage where it sits (the driving
+force, an NMDA channel's magnesium block). With
 ``unit_current`` (nA per uS of weight, sampled at voltage ``levels``, mV), the current
 of weight w is w x unit_current at the place's voltage, interpolated between the levels.
 ``somatic_epsp`` solves I = w x unit_current(rest + K * I) sample by sample and returns

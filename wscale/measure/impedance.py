@@ -1,4 +1,6 @@
-"""Transfer and input impedances of every segment of a cell, from NEURON's Impedance class.
+"""Transfer and input impedances of every segment of a cell, from NEURON's Impedance class,
+and (``input_spectra``, ``somatic_responses``) what --preview takes from the cell: input
+impedances over frequency, and each segment's response to a current pulse at the soma.
 
 Computed once at the model's present state (the saved steady state, before the synaptic
 event), from every channel's conductance there (``Impedance.compute(freq, 0)``): one
