@@ -16,7 +16,6 @@ the point or place it was on.
 """
 
 import functools
-import json
 
 from cells import catalogue
 from wscale.measure import measurement
@@ -92,7 +91,7 @@ def measure_tasks(settle, tasks, jobs, search, lost, known=None, kept=None):
     """
     tasks, known = list(tasks), known or {}
     runs = runs_of(len(tasks), jobs) if search == 'target' else [range(len(tasks))]
-    order = dispatch_order(runs) if search == 'target' else list(runs[0])
+    order = dispatch_order(runs)
     known = {position: known[index] for position, index in enumerate(order) if index in known}
     todo = [position for position in range(len(order)) if position not in known]
     if not todo:
@@ -133,12 +132,8 @@ def measure_units(spec, units, jobs, journal=None):
     of the further dimensions; in a network's run, one cell type) together, each model's
     in the order ``measure_tasks`` measures them. With a ``journal`` (``wscale.run.journal``), units it holds are
     not measured again, and each unit measured now is journaled as soon as it is done."""
-    models = {}
-    for unit in units:
-        setting = {name: unit[name] for name in spec.columns}
-        models.setdefault(json.dumps(setting, sort_keys=True), (setting, []))[1].append(unit)
     done = journal.done if journal is not None else {}
-    for setting, group in models.values():
+    for setting, group in spec.by_model(units):
         unit_of = {task_of(unit): unit for unit in group}
 
         def lost(task, message, trace=None, unit_of=unit_of):

@@ -2,8 +2,6 @@
 wscale.search.preview). Each model (one cell, or a network's cell type, at each
 combination of the further dimensions) is predicted in a worker process of its own."""
 
-import json
-
 from wscale.run import point, pool
 from wscale.run.spec import LABEL, Outcome, tag, task_of
 from wscale.search import preview, targeted
@@ -20,12 +18,8 @@ def run(spec, progress, journal=None):
     """The records of every unit (a place) in grid order, one per place; ``progress`` is
     told the places done. Nothing is journaled: a preview is done again whole."""
     units = spec.units()
-    models = {}
-    for unit in units:
-        setting = {name: unit[name] for name in spec.columns}
-        models.setdefault(json.dumps(setting, sort_keys=True), (setting, []))[1].append(unit)
     predicted, done = {}, 0
-    for setting, group in models.values():
+    for setting, group in spec.by_model(units):
         tasks = [task_of(unit) for unit in group]
 
         def lost(_, message, trace=None, group=group):

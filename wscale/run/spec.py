@@ -156,6 +156,16 @@ class RunSpec:
         of its columns' values (see ``grid_units``) with its ``label``."""
         return sorted(grid_units(self.batch_params(), self.place_keys), key=self.order())
 
+    def by_model(self, units):
+        """``units`` (see ``units``) with those of one model together: [(setting, its units)]
+        in the order their models first come, ``setting`` the units' values of ``columns``
+        (one combination of the further dimensions; in a network's run, one cell type)."""
+        models = {}
+        for unit in units:
+            setting = {name: unit[name] for name in self.columns}
+            models.setdefault(json.dumps(setting, sort_keys=True), (setting, []))[1].append(unit)
+        return list(models.values())
+
     def unit_count(self):
         """How many units the run has (see ``units``)."""
         return len(self.units())
