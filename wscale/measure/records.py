@@ -53,3 +53,26 @@ def error_record(sec, loc, weight, target, message, trace=None):
     if trace:
         record['traceback'] = trace
     return record
+
+
+def predicted_record(sec, loc, weight, epsp, target, distance, seconds):
+    """The record of a place whose weight was predicted, not simulated (--preview): the
+    ``weight`` (uS) and the ``epsp`` (mV) predicted for it, with the point record's
+    fields, those that only a trace gives empty, and ``preview`` true; ``run_time`` is
+    the place's share of the prediction's ``seconds``."""
+    return {
+        'sec': sec,
+        'loc': float(loc),
+        'weight': float(weight),
+        'epsp': float(epsp),
+        'loss': loss(float(epsp), target),
+        'target': float(target),
+        'spiked': False,
+        'status': 'ok',
+        'error': None,
+        'peak_time': None,
+        'baseline': None,
+        'distance_um': distance,
+        'run_time': seconds,
+        'preview': True,
+    }

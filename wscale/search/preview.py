@@ -20,9 +20,9 @@ import time
 import numpy as np
 
 from analysis import preview
-from analysis.epsp import loss
 from wscale.measure import measurement, synaptic_current
 from wscale.measure.impedance import input_spectra, somatic_responses
+from wscale.measure.records import predicted_record
 
 STEP = 0.1  # ms, the time grid of the prediction
 PERIOD = 400.0  # ms at least, the FFT's period: the EPSP window and the kernels' decay
@@ -76,19 +76,15 @@ def predict(cfg, net_params, places):
     amplitude = PULSE_MV / local[-1, 0]  # the soma's own response to the pulse: about PULSE_MV
     to_soma = somatic_responses(h, soma, segments, start, samples, STEP, amplitude, run)
     local = local[:-1]
-    linear = preview.somatic_epsp(np.full(len(places), cfg.searchFirstWeight), unit, LEVELS, rest, local, to_soma)
-    first = np.minimum(cfg.searchFirstWeight * cfg.epspTarget / np.maximum(linear, 1e-300), cfg.searchMaxWeight)
+    first = np.full(len(places), cfg.searchFirstWeight)
     weights, epsps, slopes = preview.weight_at_target(cfg.epspTarget, first, unit, LEVELS, rest, local, to_soma,
                                                       cfg.searchMaxWeight)
     seconds = (time.perf_counter() - started) / max(1, len(places))
     records = []
     for (sec, loc), weight, epsp, slope in zip(places, weights, epsps, slopes):
+        record = predicted_record(sec, loc, weight, epsp, cfg.epspTarget,
+                                  measurement.distance_on(cell, cfg.somaSec, sec, loc), seconds)
         reached = abs(epsp / cfg.epspTarget - 1) <= cfg.searchTol
-        records.append({
-            'sec': sec, 'loc': float(loc), 'weight': float(weight), 'epsp': float(epsp),
-            'loss': loss(float(epsp), cfg.epspTarget), 'target': float(cfg.epspTarget), 'spiked': False,
-            'status': 'ok', 'error': None, 'peak_time': None, 'baseline': None,
-            'distance_um': measurement.distance_on(cell, cfg.somaSec, sec, loc), 'run_time': seconds,
-            'converged': bool(reached), 'search': NOTE if reached else BEYOND, 'slope': float(slope), 'preview': True,
-        })
+        record.update(converged=bool(reached), search=NOTE if reached else BEYOND, slope=float(slope))
+        records.append(record)
     return records
