@@ -14,6 +14,7 @@ from analysis import agreement
 from tests.helpers import PROJECT, run_command
 
 MODEL = PROJECT / 'tests' / 'fixtures' / 'nmodl_patterns'
+TONIC = PROJECT / 'tests' / 'fixtures' / 'tonic_synapse'
 MOD = MODEL / 'mod'
 RESTORABLE = ['qt_local', 'tadj_global', 'celsius_table', 'c_static', 'ion_pools', 'net_receive', 'random_stream']
 NETWORK = ['--netparams', MODEL, '--secs', 'dend', '--locs', '0.2', '0.8', '--weights', '0.00005']
@@ -55,6 +56,7 @@ def assert_restarted(points, proc):
     assert points['from_saved_state'].astype(bool).all()
     checks = [check for check in points['self_check'] if isinstance(check, dict)]
     assert checks and all(check['outcome'] == 'restarted' for check in checks)
+    assert all(check['baseline_shared'] and check['baseline_deviation'] <= check['tolerance'] for check in checks)
     assert proc.stdout.startswith('self-check: in ') or '\nself-check: in ' in proc.stdout
 
 
@@ -112,6 +114,22 @@ def test_a_model_that_cannot_be_restarted_is_measured_from_0_ms(tmp_path, integr
     checked = json.loads((tmp_path / 'inline' / 'run.json').read_text())['self_check']
     assert checked['outcomes'] == {'from 0 ms': checked['checks']}
     assert {failed['mechanism'] for failed in checked['failed']} == {'leakdrift'}
+
+
+def test_a_synapse_with_current_before_its_event_gets_no_shared_baseline(tmp_path):
+    """Where the synapse's place changes the baseline (a tonic conductance), points restart
+    before the baseline window and simulate it, and equal a process per point at the
+    place the model was saved with."""
+    args = ['--cell', PROJECT / 'cells' / 'pyramidal.json', '--mod', TONIC / 'mod', '--synapses',
+            TONIC / 'synapses.json', '--secs', 'soma', '--locs', '0.5', '--weights', '0.0005']
+    proc, reference = grid(tmp_path / 'batch', *args)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc, points = grid(tmp_path / 'inline', *args, engine='inline')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    check = points['self_check'][0]
+    assert check['outcome'] == 'restarted' and points['from_saved_state'].all()
+    assert not check['baseline_shared'] and check['baseline_deviation'] > 100 * check['tolerance']
+    assert assert_equal_epsps(points, reference, False).sum() == 1
 
 
 def test_a_model_whose_runs_from_0_ms_differ_is_refused_in_one_line(tmp_path):

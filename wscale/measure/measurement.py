@@ -90,9 +90,20 @@ def distance_on(cell, soma_sec, sec, loc):
 
 
 def save_time(cfg):
-    """When the state is saved (ms): on the recording grid, before the baseline window."""
-    start = cfg.stimTime + cfg.stimDelay - cfg.baselineWindow - cfg.recordStep
-    return max(0.0, round(int(start / cfg.recordStep) * cfg.recordStep, 9))
+    """When the baseline window's recording starts (ms): on the recording grid, before the
+    baseline window."""
+    return _on_grid_before(cfg.stimTime + cfg.stimDelay - cfg.baselineWindow, cfg.recordStep)
+
+
+def event_save_time(cfg):
+    """When the state is saved for restarts that share the baseline (ms): on the
+    recording grid, before the NetStim fires and before the synapse is activated."""
+    return max(save_time(cfg), _on_grid_before(min(cfg.stimTime, cfg.stimTime + cfg.stimDelay), cfg.recordStep))
+
+
+def _on_grid_before(time, step):
+    """The last time of the recording grid of ``step`` ms a whole step before ``time`` (ms), or 0."""
+    return max(0.0, round(int((time - step) / step) * step, 9))
 
 
 class Measurer:
@@ -100,10 +111,15 @@ class Measurer:
 
     ``cfg`` is the settled SimConfig and ``net_params`` the measurement's NetParams built
     from it. The model runs once from 0 ms, with the synapse at ``cfg.sec``, ``cfg.loc``,
-    to the start of the baseline window, where its state is saved; each point then
-    restarts from there (``wscale.measure.restart``) and simulates only the baseline and EPSP
-    windows. At the saved state it also takes every segment's transfer impedance to the
-    soma (``transfer``), which with ``distance`` predicts a targeted search's first weight.
+    saving its state at the start of the baseline window and again just before the
+    NetStim fires; each point then restarts from the second (``wscale.measure.restart``)
+    and simulates only the EPSP window, its baseline window the one that run recorded.
+    That holds because a synapse carries no current before its event, so its place does
+    not change the baseline; the self-check tests it by restarting from the first saved
+    state with the synapse elsewhere. Where the baseline does change, every point restarts
+    from the first saved state and simulates its own baseline window. At the saved state
+    the Measurer also takes every segment's transfer impedance to the soma (``transfer``),
+    which with ``distance`` predicts a targeted search's first weight.
 
     Before it measures anything the Measurer checks itself: the run that saved the state
     goes on through the EPSP of ``cfg.weight`` uninterrupted, and the same point is then
@@ -131,7 +147,9 @@ class Measurer:
             (conn['hObj'], synapses.weight_fraction(cfg.synMechParams[conn['synMech']])) for conn in self.cell.conns
         ]
         self.home = self.cell.secs[cfg.sec]['hObj'](cfg.loc)
-        self.saved_at = save_time(cfg)
+        self.baseline_from = save_time(cfg)
+        self.shared_from = event_save_time(cfg)
+        self.saved_at = self.shared_from  # the time of the state points restart from
         self.stop = cfg.stimTime + cfg.stimDelay + cfg.epspWindow + cfg.recordStep
         self.first_check = onset_time(cfg) + PEAK_MARGIN
         self.synaptic = SynapticPeak(h, self.synapses, cfg.recordStep)
@@ -140,10 +158,14 @@ class Measurer:
                 self._place(segment)
         self._place(self.home)
         self.sim.preRun()
+        streams = restart.random_streams(h, self.sections, self.processes)
         h.finitialize(self.v_init)
-        self.sim.pc.psolve(self.saved_at)
+        self.sim.pc.psolve(self.baseline_from)
+        self.before_baseline = restart.SavedState(h, streams)
+        self.sim.pc.psolve(self.shared_from)
+        self.saved = restart.SavedState(h, streams)
+        self.baseline = self._recorded_baseline()  # (t, v) every restart from ``saved`` shares, or None
         self.impedances = None  # taken when first asked for (``transfer``)
-        self.saved = restart.SavedState(h, restart.random_streams(h, self.sections, self.processes))
         self.check = self._check_restart()
         self.mode = self.check['outcome']
         self._unreported = True
@@ -169,6 +191,23 @@ class Measurer:
                                          self.cell.secs[self.cfg.somaSec]['hObj'](0.5))
         return self.impedances.transfer(sec, loc)
 
+    def _recorded_baseline(self):
+        """The somatic samples recorded so far after ``baseline_from`` (ms), which a
+        restart from ``before_baseline`` records again: (t, v)."""
+        t, v = somatic_trace(self.sim)
+        step = self.cfg.recordStep
+        keep = (t > self.baseline_from + step / 2) & (t < self.shared_from + step / 2)
+        return t[keep].copy(), v[keep].copy()
+
+    def _trace(self, shared):
+        """The somatic trace (t ms, v mV) of the run going on: with ``shared``, a restart
+        from ``saved``, the samples it recorded after the baseline it shares, behind those."""
+        t, v = somatic_trace(self.sim)
+        if not shared:
+            return t, v
+        after = t > self.saved_at + self.cfg.recordStep / 2
+        return np.concatenate([self.baseline[0], t[after]]), np.concatenate([self.baseline[1], v[after]])
+
     def _place(self, segment):
         for synapse in self.synapses:
             synapse.loc(segment)
@@ -182,22 +221,26 @@ class Measurer:
         self.saved.restart(self.v_init, lambda: self._place(self.home), lambda: self._place(segment),
                            self.cfg.cvode_active)
 
-    def _start_from_zero(self, segment):
-        """The model at the saved state's time, run there from 0 ms with the synapse at
-        ``segment``, as a run of its own would be."""
+    def _start_from_zero(self, segment, until=None):
+        """The model run from 0 ms with the synapse at ``segment`` to ``until`` (ms; default
+        the time of the later saved state), as a run of its own would be: stopping where
+        the run that saved the states stopped, which CVode's steps depend on."""
+        until = self.shared_from if until is None else until
         self._place(segment)
         self.h.finitialize(self.v_init)
-        self.sim.pc.psolve(self.saved_at)
+        for stop in sorted({min(self.baseline_from, until), min(self.shared_from, until)}):
+            self.sim.pc.psolve(stop)
 
-    def _run_until_the_peak_is_past(self, cfg):
+    def _run_until_the_peak_is_past(self, cfg, shared=False):
         """Simulate to the end of the EPSP window, or less: every CHECK_MS, stop once every
         variable of the synapse has been past its peak for PEAK_MARGIN
         (``wscale.measure.synaptic_peak``) and the somatic EPSP's peak is certain
-        (``analysis.epsp.peak_is_past``)."""
+        (``analysis.epsp.peak_is_past``); ``shared``: the run restarted from ``saved``,
+        its baseline the shared one."""
         h = self.h
         self.sim.pc.psolve(min(self.first_check, self.stop))
         while h.t < self.stop - 1e-9:
-            t, v = somatic_trace(self.sim)
+            t, v = self._trace(shared)
             if self.synaptic.past(PEAK_MARGIN) and peak_is_past(t, v, onset_time(cfg), cfg.baselineWindow, float(t[-1]),
                                                                  cfg.spikeThreshold):
                 return
@@ -210,18 +253,21 @@ class Measurer:
         cfg = copy.copy(self.cfg)
         cfg.sec, cfg.loc, cfg.weight = sec, loc, weight
         faults.inject('measure', sec=sec, loc=loc, weight=weight)
+        shared = start == self._restart_at and self.baseline is not None
         started = time.perf_counter()
         start(self.cell.secs[sec]['hObj'](loc))
         self._set_weight(weight)
-        self._run_until_the_peak_is_past(cfg)
+        self._run_until_the_peak_is_past(cfg, shared)
         run_time = time.perf_counter() - started
-        t, v = somatic_trace(self.sim)
+        t, v = self._trace(shared)
         return cfg, run_time, (t.copy(), v.copy())
 
     def _check_restart(self):
         """The self-check: the run from 0 ms that saved the state, continued through the
-        EPSP of cfg.weight at cfg.sec, cfg.loc, against that point restarted. Returns what
-        it found (see ``wscale.measure.self_check``)."""
+        EPSP of cfg.weight at cfg.sec, cfg.loc, against that point restarted; before that,
+        whether the baseline is the same with the synapse elsewhere (``_baseline_moves``),
+        which decides the state points restart from. Returns what it found (see
+        ``wscale.measure.self_check``)."""
         cfg = self.cfg
         started = time.perf_counter()
         sec, loc, weight = cfg.sec, float(cfg.loc), float(cfg.weight)
@@ -231,18 +277,24 @@ class Measurer:
         whole = (t.copy(), v.copy())
         report = {'place': f'{sec}({loc:g})', 'weight': weight, 'epsp_from_0_ms': None, 'epsp_restarted': None,
                   'deviation': None, 'tolerance': None, 'outcome': self_check.RESTARTED, 'mechanism': None,
-                  'file': None}
+                  'file': None, 'baseline_shared': False, 'baseline_deviation': None}
         if not np.all(np.isfinite(whole[1])):
+            self._own_baselines()
             report.update(outcome=self_check.FROM_ZERO, reason='the run from 0 ms itself did not stay finite')
             return _timed(report, started)
         report['epsp_from_0_ms'] = point_record(cfg, *whole)['epsp']
+        scale = max(abs(report['epsp_from_0_ms']), cfg.epspTarget)
+        start = onset_time(cfg) - cfg.baselineWindow
+        report['tolerance'] = agreement.tolerance(scale, cfg.cvode_active, cfg.cvode_atol)
+        moved = self._baseline_moves(whole, start)
+        report['baseline_shared'] = moved is not None and moved <= report['tolerance']
+        report['baseline_deviation'] = moved if moved is not None and math.isfinite(moved) else None
+        if not report['baseline_shared']:
+            self._own_baselines()
         _, _, restarted = self._run(self._restart_at, sec, loc, weight)
         if np.all(np.isfinite(restarted[1])):
             report['epsp_restarted'] = point_record(cfg, *restarted)['epsp']
-        scale = max(abs(report['epsp_from_0_ms']), cfg.epspTarget)
-        start = onset_time(cfg) - cfg.baselineWindow
         deviation = agreement.trace_deviation(*whole, *restarted, start, cfg.recordStep)
-        report['tolerance'] = agreement.tolerance(scale, cfg.cvode_active, cfg.cvode_atol)
         report['deviation'] = deviation if math.isfinite(deviation) else None  # None: not finite (JSON has no inf)
         if deviation <= report['tolerance']:
             return _timed(report, started)
@@ -253,6 +305,28 @@ class Measurer:
         reproducible = repeat <= agreement.tolerance(scale, False, 0.0)
         report['outcome'] = self_check.FROM_ZERO if reproducible else self_check.REFUSED
         return _timed(report, started)
+
+    def _own_baselines(self):
+        """Points restart from the state saved before the baseline window, and simulate it."""
+        self.saved, self.saved_at, self.baseline = self.before_baseline, self.baseline_from, None
+
+    def _baseline_moves(self, whole, start):
+        """The largest difference (mV) over the shared baseline between the run from 0 ms
+        (``whole``, its trace from ``start`` ms on) and a restart from ``before_baseline``
+        with the synapse at another place: the soma's centre, or where the synapse is
+        there, the segment furthest from it. None where no baseline is shared (the
+        synapse's event comes before a whole recording step after the baseline starts)."""
+        if self.shared_from <= self.baseline_from:
+            return None
+        soma = self.cell.secs[self.cfg.somaSec]['hObj']
+        elsewhere = soma(0.5)
+        if self.home.sec == soma:
+            segments = [segment for sec in self.sections for segment in sec]
+            elsewhere = max(segments, key=lambda segment: self.h.distance(soma(0.5), segment))
+        self.before_baseline.restart(self.v_init, lambda: self._place(self.home), lambda: self._place(elsewhere),
+                                     self.cfg.cvode_active)
+        self.sim.pc.psolve(self.shared_from)
+        return agreement.trace_deviation(*whole, *somatic_trace(self.sim), start, self.cfg.recordStep)
 
     def _first_to_part(self, weight):
         """The mechanism whose variables differ most between the run from 0 ms and the
@@ -271,7 +345,7 @@ class Measurer:
                                           lambda: self._place(self.home), False)
         snapshots = []
         try:
-            for start in (functools.partial(self._start_from_zero, self.home), fixed_restart):
+            for start in (functools.partial(self._start_from_zero, self.home, self.saved_at), fixed_restart):
                 start()
                 self._set_weight(weight)
                 taken = []

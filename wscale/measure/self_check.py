@@ -5,8 +5,10 @@ Each model a worker reuses (``wscale.measure.measurement.Measurer``) checks itse
 what it found in the first record it gives (``self_check``): the place and weight, the
 EPSP of the run from 0 ms and of the restarted one (mV), the largest difference of their
 somatic traces (None where one did not stay finite) and the tolerance (mV), the
-``outcome``, on failure the mechanism whose variables parted first and its file, and the
-seconds it took.
+``outcome``, on failure the mechanism whose variables parted first and its file, whether
+the points share the baseline the model recorded (``baseline_shared``) and the largest
+difference of the baseline with the synapse elsewhere (``baseline_deviation``, mV), and
+the seconds it took.
 """
 
 import math
