@@ -23,7 +23,8 @@ from wscale.measure.impedance import Impedances
 from wscale.measure.records import error_record, onset_time, point_record
 from wscale.measure.synaptic_peak import SynapticPeak
 
-CHECK_MS = 5.0  # how often a reused model checks whether the EPSP has peaked
+CHECK_MS = 2.0  # how often a reused model checks whether the somatic EPSP has peaked, once the synapse has
+CHECK_LONGEST = 10.0  # ms a reused model simulates at most between two checks
 PEAK_MARGIN = 10.0  # ms the synapse's every variable must have been past its peak before a stop
 
 
@@ -232,19 +233,21 @@ class Measurer:
             self.sim.pc.psolve(stop)
 
     def _run_until_the_peak_is_past(self, cfg, shared=False):
-        """Simulate to the end of the EPSP window, or less: every CHECK_MS, stop once every
-        variable of the synapse has been past its peak for PEAK_MARGIN
-        (``wscale.measure.synaptic_peak``) and the somatic EPSP's peak is certain
-        (``analysis.epsp.peak_is_past``); ``shared``: the run restarted from ``saved``,
-        its baseline the shared one."""
+        """Simulate to the end of the EPSP window, or less: stop once every variable of the
+        synapse has been past its peak for PEAK_MARGIN (``wscale.measure.synaptic_peak``;
+        the simulation goes on straight to the first time that can hold) and the somatic
+        EPSP's peak is certain (``analysis.epsp.peak_is_past``, checked every CHECK_MS);
+        ``shared``: the run restarted from ``saved``, its baseline the shared one."""
         h = self.h
         self.sim.pc.psolve(min(self.first_check, self.stop))
         while h.t < self.stop - 1e-9:
-            t, v = self._trace(shared)
-            if self.synaptic.past(PEAK_MARGIN) and peak_is_past(t, v, onset_time(cfg), cfg.baselineWindow, float(t[-1]),
-                                                                 cfg.spikeThreshold):
-                return
-            self.sim.pc.psolve(min(h.t + CHECK_MS, self.stop))
+            wait = self.synaptic.wait(PEAK_MARGIN)
+            if wait <= 0.0:
+                t, v = self._trace(shared)
+                if peak_is_past(t, v, onset_time(cfg), cfg.baselineWindow, float(t[-1]), cfg.spikeThreshold):
+                    return
+                wait = CHECK_MS
+            self.sim.pc.psolve(min(h.t + min(max(wait, cfg.recordStep), CHECK_LONGEST), self.stop))
 
     def _run(self, start, sec, loc, weight):
         """Simulate the point (sec, loc, weight), the model started at the saved state's

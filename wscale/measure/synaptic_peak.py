@@ -9,6 +9,8 @@ never stops moving (a noisy one, say) keeps the response from ever counting as p
 peak: the simulation then runs its whole window.
 """
 
+import math
+
 import numpy as np
 
 from wscale.measure import restart
@@ -38,16 +40,21 @@ class SynapticPeak:
     def past(self, margin):
         """Whether every recorded variable that moved has been furthest from its first
         recorded value (before the event) at least ``margin`` ms ago."""
+        return self.wait(margin) <= 0.0
+
+    def wait(self, margin):
+        """How long (ms) the simulation must go on at least before ``past(margin)`` can
+        hold: until every variable that moved has been furthest from its first value
+        ``margin`` ms ago, if none moves further; 0 where it holds now, infinite where a
+        variable is not finite or nothing was recorded after the first value."""
+        wait = 0.0
         for _, vector in self.recordings:
             values = vector.as_numpy()
-            if values.size < 2:
-                return False
-            if not np.all(np.isfinite(values)):
-                return False
+            if values.size < 2 or not np.all(np.isfinite(values)):
+                return math.inf
             moved = np.abs(values - values[0])
             furthest = int(np.argmax(moved))
             if moved[furthest] <= STILL * max(1.0, abs(values[0])):
                 continue
-            if (values.size - 1 - furthest) * self.step < margin:
-                return False
-        return True
+            wait = max(wait, margin - (values.size - 1 - furthest) * self.step)
+        return wait
