@@ -7,7 +7,9 @@ Prints the wall time, simulations per place, NEURON time per simulation, and for
 --check N places drawn at random (seeded) whether the weight found is within 0.5 % of the
 true one: each is simulated from scratch, a whole 1000 ms fixed-step run as init.py does
 it, at the weight found x (1 - 0.005) and x (1 + 0.005), whose EPSPs must bracket the
-target.
+target. Those whole runs also calibrate the machine: the wall time is given again at
+REFERENCE_RUN s per whole 1000 ms run, this page's speed when its first figure was taken,
+since a shared VM's speed drifts by a factor of two within a day.
 
     python benchmarks/bench_heavy.py [--check 10] [--jobs N] [-- extra grid arguments]
 """
@@ -29,10 +31,12 @@ HEAVY = PROJECT / 'cells' / 'pyramidal_heavy.json'
 HEAVY_MOD = PROJECT / 'cells' / 'heavy_mod'
 TOLERANCE = 0.005  # goal: the weights within 0.5 % of the true ones
 GOAL_SECONDS = 30 * 60
+REFERENCE_RUN = 15.5  # s of NEURON time per whole 1000 ms run when benchmarks/README.md's first figure was taken
 
 
-def full_run_epsp(sec, loc, weight):
-    """The EPSP of a whole 1000 ms fixed-step simulation in a fresh process (init.py)."""
+def full_run(sec, loc, weight):
+    """The EPSP (mV) of a whole 1000 ms fixed-step simulation in a fresh process (init.py),
+    and its NEURON time (s)."""
     proc = subprocess.run(
         [sys.executable, 'init.py', '--cell', str(HEAVY), '--mod', str(HEAVY_MOD), '--sec', sec, '--loc', repr(loc),
          '--weight', repr(weight)],
@@ -40,7 +44,8 @@ def full_run_epsp(sec, loc, weight):
     )
     if proc.returncode != 0:
         sys.exit(f'error: init.py failed at {sec}({loc}): {proc.stderr.strip()[-300:]}')
-    return json.loads(proc.stdout)['epsp']
+    record = json.loads(proc.stdout)
+    return record['epsp'], record['run_time']
 
 
 def main():
@@ -68,7 +73,7 @@ def main():
     tasks = [(row['sec'], row['loc'], row['weight_at_target'] * factor) for row in sample
              for factor in (1 - TOLERANCE, 1 + TOLERANCE)]
     with ThreadPoolExecutor(max_workers=args.jobs or len(__import__('os').sched_getaffinity(0))) as pool:
-        epsps = list(pool.map(lambda task: full_run_epsp(*task), tasks))
+        epsps, run_times = zip(*pool.map(lambda task: full_run(*task), tasks))
     bracketed = 0
     for index, row in enumerate(sample):
         low, high = epsps[2 * index], epsps[2 * index + 1]
@@ -77,6 +82,9 @@ def main():
         print(f"  {row['sec']}({row['loc']:.4f}): weight {row['weight_at_target']:.6g} uS; whole runs at -0.5 % and "
               f"+0.5 %: {low:.5f} and {high:.5f} mV {'bracket' if ok else 'DO NOT bracket'} the target")
     print(f'{bracketed} of {len(sample)} weights within 0.5 % of the whole-run weight at target (goal: all)')
+    whole = float(np.mean(run_times))
+    print(f'whole 1000 ms runs took {whole:.1f} s here (as many at a time as the search ran); at {REFERENCE_RUN} s '
+          f'per run the search would take {wall * REFERENCE_RUN / whole / 60:.1f} min')
 
 
 if __name__ == '__main__':
