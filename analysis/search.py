@@ -19,6 +19,10 @@ synaptic reversal potential), more where NMDA receptors unblock.
    superlinearly and never leaves the bracket.
 3. A weight at which the soma spikes is an upper side without an EPSP: the step towards
    it is bisection, down to SPIKE_RESOLUTION.
+4. Where a neighbour's soma spiked before its EPSP reached the target, the search starts
+   at the weight predicted to make this place spike (``spike_edge``) and takes its second
+   step just across that edge, EDGE_STEP away: two simulations settle the verdict where
+   the prediction holds.
 
 Pure: it proposes weights and is told their EPSPs.
 """
@@ -26,6 +30,7 @@ Pure: it proposes weights and is told their EPSPs.
 import math
 
 SPIKE_RESOLUTION = 0.05  # relative bracket width at which a spiking upper side ends the search
+EDGE_STEP = 0.9 * SPIKE_RESOLUTION  # relative step across a predicted spiking edge
 OVERSHOOT = 1.3  # factor on a step taken before the target is bracketed
 NEAR_MISS = 0.02  # |ln(EPSP / target)| within which a step is not overshot: the curve is known well enough there
 MIN_SLOPE = 0.05  # smallest log-log slope trusted for a step (flatter: jump far)
@@ -38,13 +43,15 @@ class TargetSearch:
     """Search for the weight (uS) whose EPSP is ``target`` (mV) within ``tol`` mV.
 
     ``first_weight`` is the first weight simulated (a neighbour's result, for example) and
-    ``slope`` the log-log slope d ln(EPSP) / d ln(weight) expected there, if known.
+    ``slope`` the log-log slope d ln(EPSP) / d ln(weight) expected there, if known;
+    ``spike_edge``: the first weight is where the soma is predicted to start spiking.
     Use: ``while not s.done: w = s.next_weight(); s.tell(w, epsp, spiked)``; then
     ``s.weight``, ``s.converged``, ``s.reason`` and ``s.evaluations``.
     """
 
-    def __init__(self, target, tol, first_weight, cap, max_evaluations=12, slope=None):
+    def __init__(self, target, tol, first_weight, cap, max_evaluations=12, slope=None, spike_edge=False):
         self.target, self.tol, self.cap, self.max_evaluations = target, tol, cap, max_evaluations
+        self.spike_edge = spike_edge
         self.first_weight = min(first_weight, cap)
         self.seeded_slope = slope is not None and slope > MIN_SLOPE
         self.slope = slope if self.seeded_slope else 1.0
@@ -69,8 +76,9 @@ class TargetSearch:
     def _outward(self):
         """ln(weight) of the next step while the target is not bracketed."""
         x, f = self.low if self.high is None else self.high
-        if f is None:  # only spikes so far: step down
-            return x - math.log(4.0)
+        edge = self.spike_edge and len(self.tried) == 1
+        if f is None:  # only spikes so far: step down, just below a predicted edge
+            return x + math.log(1.0 - EDGE_STEP) if edge else x - math.log(4.0)
         known = [point for point in self.tried if point[1] is not None]
         if len(known) >= 2:
             aim = _hyperbolic_aim(known[-2], known[-1])
@@ -81,6 +89,8 @@ class TargetSearch:
         # taken as they are
         steps = len(self.tried) - (1 if self.seeded_slope else 0)
         step = (aim - x) * (OVERSHOOT ** steps if abs(f) > NEAR_MISS else 1.0)
+        if edge and f < 0:  # below a predicted edge: just across it first
+            step = min(step, -math.log(1.0 - EDGE_STEP))
         return x + max(-MAX_STEP, min(MAX_STEP, step))
 
     def _inward(self):

@@ -10,8 +10,8 @@ from analysis.search import TargetSearch
 pytestmark = pytest.mark.unit  # pure code, no simulator process: python -m pytest -m unit
 
 
-def run(curve, target=0.5, tol=0.0005, first=0.001, cap=1.0, threshold=math.inf, slope=None):
-    search = TargetSearch(target, tol, first, cap, slope=slope)
+def run(curve, target=0.5, tol=0.0005, first=0.001, cap=1.0, threshold=math.inf, slope=None, spike_edge=False):
+    search = TargetSearch(target, tol, first, cap, slope=slope, spike_edge=spike_edge)
     tried = []
     while not search.done:
         weight = search.next_weight()
@@ -79,6 +79,22 @@ def test_spike_before_the_target():
     assert not search.converged
     found = re.fullmatch(r'the soma spikes from about (\S+) uS, before the EPSP reaches 0.5 mV', search.reason)
     assert found and 0.003 <= float(found.group(1)) <= 0.003 * 1.05
+
+
+@pytest.mark.parametrize('first', [0.00303, 0.00298])  # just above and just below where it spikes
+def test_a_predicted_spiking_edge_settles_the_verdict_in_two_simulations(first):
+    search, tried = run(lambda w: 100.0 * w, threshold=0.3, first=first, spike_edge=True)
+    assert not search.converged and len(tried) == 2
+    assert search.reason.startswith('the soma spikes from about')
+    slow, _ = run(lambda w: 100.0 * w, threshold=0.3, first=first)
+    assert slow.evaluations > 4
+
+
+def test_a_wrong_spiking_edge_costs_one_step():
+    search, tried = run(lambda w: 100.0 * w, first=0.003, spike_edge=True)  # nothing spikes
+    assert search.converged and tried[1] == pytest.approx(0.003 / (1 - 0.045))
+    plain, _ = run(lambda w: 100.0 * w, first=0.003)
+    assert search.evaluations <= plain.evaluations + 1
 
 
 def test_gives_up_after_the_budget():

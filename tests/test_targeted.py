@@ -47,11 +47,16 @@ def test_a_target_no_weight_reaches_is_reported(tmp_path):
     assert points['weight'].max() == 0.002
 
 
-def test_a_spike_before_the_target_is_reported(tmp_path):
-    proc, points, summary = targeted(tmp_path, 'spike', '--secs', 'soma', '--target', '40', '--engine', 'inline')
-    assert not summary['in_range'].item()
-    assert 'the soma spikes from about' in summary['search'].item() and 'before the EPSP reaches 40.0 mV' in proc.stdout
-    assert points['spiked'].any() and len(points) <= 10
+def test_a_spike_before_the_target_is_reported_and_then_costs_two_simulations_a_place(tmp_path):
+    """The first place finds where the soma starts spiking; each next place starts at the
+    weight predicted from it and settles the same verdict in two simulations."""
+    proc, points, summary = targeted(tmp_path, 'spike', '--secs', 'soma', '--locs', '0.3', '0.5', '0.7', '0.9',
+                                     '--target', '40', '--engine', 'inline', '--jobs', '1')
+    assert not summary['in_range'].any()
+    assert summary['search'].str.startswith('the soma spikes from about').all()
+    assert 'before the EPSP reaches 40.0 mV' in proc.stdout
+    assert points['spiked'].any() and summary['simulations'].iloc[0] <= 10
+    assert (summary['simulations'].iloc[1:] == 2).all(), summary['simulations'].tolist()
 
 
 @pytest.mark.parametrize('args, named', [(['--tol', '0'], '--tol'), (['--max-weight', '-1'], '-1.0')])
@@ -99,13 +104,22 @@ def test_seeds_come_from_the_nearest_searched_places_of_the_section_or_its_neigh
             return {'dend': 100.0 * loc, 'soma': 0.0}[sec]
 
         def transfer(self, sec, loc):
-            return {'dend': 50.0 - 10 * loc, 'soma': 60.0}[sec]
+            return {'dend': 50.0 - 10 * loc, 'soma': 60.0 - 10 * loc}[sec]
 
     cfg = type('Cfg', (), {'searchFirstWeight': 0.001, 'searchMaxWeight': 1.0})()
-    weight, slope = first_weight(cfg, 'dend', 0.5, seeds.seed('dend', 0.5), Model())
-    assert weight == pytest.approx(0.002 * 2 ** 0.5)  # ln(weight) on a straight line through 10 and 90 um
-    assert first_weight(cfg, 'tip', 0.5, seeds.seed('tip', 0.5), Model()) == (1.0, None)  # the largest weight first
-    assert first_weight(cfg, 'axon', 0.5, None, Model()) == (0.001, None)
+    weight, slope, edge = first_weight(cfg, 'dend', 0.5, seeds.seed('dend', 0.5), Model())
+    assert weight == pytest.approx(0.002 * 2 ** 0.5) and not edge  # ln(weight) on a line through 10 and 90 um
+    assert first_weight(cfg, 'tip', 0.5, seeds.seed('tip', 0.5), Model()) == (1.0, None, False)  # the largest first
+    assert first_weight(cfg, 'axon', 0.5, None, Model()) == (0.001, None, False)
+    # the soma spiked before the target at the nearest place: start where this one is predicted to spike
+    spiked = searched([0.01, 0.04, 0.0384], [0.3, None, 0.45], 0.0)
+    for record, spikes in zip(spiked, (False, True, False)):
+        record['spiked'] = spikes
+    spiked[-1].update(converged=False)
+    seeds.learn('soma', 0.5, spiked, order=3)
+    assert seeds.seed('soma', 0.3).spiking == ('soma', 0.5, 0.04)
+    weight, slope, edge = first_weight(cfg, 'soma', 0.3, seeds.seed('soma', 0.3), Model())
+    assert edge and slope is None and weight == pytest.approx(0.04 * 55.0 / 57.0)  # weight x transfer kept
 
 
 def test_predictions_fit_the_nearest_places_and_stay_near_them():

@@ -12,7 +12,7 @@ import math
 import traceback
 
 from analysis.prediction import extrapolated_slope, extrapolated_weight
-from analysis.search import TargetSearch, log_slope
+from analysis.search import SPIKE_RESOLUTION, TargetSearch, log_slope
 from wscale.errors import UserError
 from wscale.measure import measurement, records
 from wscale.run import point
@@ -27,11 +27,12 @@ def search_place(measure, cfg, sec, loc, seed=None, model=None):
     before teach (a ``Seed``), gives the first weight: predicted from them
     (``analysis.prediction``) with ``model``'s path distances and transfer impedances
     (``model.distance(sec, loc)`` um, ``model.transfer(sec, loc)`` MOhm), else theirs;
-    the largest weight first where the nearest of them could not reach the target.
+    the largest weight first where the nearest of them could not reach the target; the
+    weight predicted to make the soma spike where the nearest of them spiked first.
     """
-    first, slope = first_weight(cfg, sec, loc, seed, model)
+    first, slope, edge = first_weight(cfg, sec, loc, seed, model)
     search = TargetSearch(
-        cfg.epspTarget, cfg.searchTol * cfg.epspTarget, first, cfg.searchMaxWeight, slope=slope
+        cfg.epspTarget, cfg.searchTol * cfg.epspTarget, first, cfg.searchMaxWeight, slope=slope, spike_edge=edge
     )
     records = []
     while not search.done:
@@ -54,29 +55,38 @@ class Seed:
     distance um); ``across``, whether they lie across a branch point (on the parent or a
     child section); ``slopes``, (path distance um, log-log slope of the EPSP curve) of up
     to three of the nearest places where that slope was measured; ``unreachable``,
-    whether the nearest place of all could not reach the target with the largest weight."""
+    whether the nearest place of all could not reach the target with the largest weight;
+    ``spiking``, where the soma spiked before the EPSP of the nearest place of all reached
+    the target: (sec, loc, the smallest weight uS at which it spiked), else empty."""
 
     known: tuple = ()
     across: bool = False
     slopes: tuple = ()
     unreachable: bool = False
+    spiking: tuple = ()
 
 
 def first_weight(cfg, sec, loc, seed, model=None):
-    """(first weight uS, log-log slope or None) of the search at (sec, loc)."""
+    """(first weight uS, log-log slope or None, whether that weight is where the soma is
+    predicted to start spiking) of the search at (sec, loc)."""
     if seed is None:
-        return cfg.searchFirstWeight, None
+        return cfg.searchFirstWeight, None, False
     if seed.unreachable:
-        return cfg.searchMaxWeight, None
+        return cfg.searchMaxWeight, None, False
+    if seed.spiking:
+        near_sec, near_loc, weight = seed.spiking
+        if model is not None:  # the same somatic depolarisation: weight x transfer impedance kept
+            weight *= model.transfer(near_sec, near_loc) / model.transfer(sec, loc)
+        return min(weight, cfg.searchMaxWeight), None, True
     nearest_slope = seed.slopes[0][1] if seed.slopes else None
     if model is None:
-        return seed.known[0][2], nearest_slope
+        return seed.known[0][2], nearest_slope, False
     distance = model.distance(sec, loc)
     transfer = model.transfer if seed.across else None
     known = [(where, weight, transfer(near_sec, near_loc) if transfer else None)
              for near_sec, near_loc, weight, where in seed.known]
     weight = extrapolated_weight(known, distance, transfer(sec, loc) if transfer else None)
-    return weight, extrapolated_slope(seed.slopes, distance)
+    return weight, extrapolated_slope(seed.slopes, distance), False
 
 
 class Seeds:
@@ -100,7 +110,7 @@ class Seeds:
             if topol.get('parentSec'):
                 self.parent[name] = (topol['parentSec'], float(topol.get('parentX', 1.0)))
                 self.children.setdefault(topol['parentSec'], []).append((name, float(topol.get('childX', 0.0))))
-        self.found = {}  # section -> {loc: (weight or None where unreachable, slope, order, distance)}
+        self.found = {}  # section -> {loc: (weight or None, slope, order, distance, weight where it spiked or None)}
 
     def learn(self, sec, loc, records, order=0):
         """Take the outcome of the search at (sec, loc): its records, the last one closing it."""
@@ -109,9 +119,9 @@ class Seeds:
         last = records[-1]
         if last.get('converged'):
             slope = _local_slope(records)
-            self.found.setdefault(sec, {})[loc] = (_on_target(last, slope), slope, order, last.get('distance_um'))
-        elif _unreachable(last, self.cap):
-            self.found.setdefault(sec, {})[loc] = (None, None, order, last.get('distance_um'))
+            self.found.setdefault(sec, {})[loc] = (_on_target(last, slope), slope, order, last.get('distance_um'), None)
+        elif _unreachable(last, self.cap) or _spiking_from(records):
+            self.found.setdefault(sec, {})[loc] = (None, None, order, last.get('distance_um'), _spiking_from(records))
 
     def seed(self, sec, loc, among=None):
         """The ``Seed`` of the search at (sec, loc) from the places learned (those of an
@@ -120,6 +130,8 @@ class Seeds:
             nearest = self._nearest(name, near, among)
             if not nearest:
                 continue
+            if nearest[0][5] is not None:
+                return Seed(spiking=(name, nearest[0][1], nearest[0][5]))
             if nearest[0][2] is None:
                 return Seed(unreachable=True)
             reached = [place for place in nearest if place[2] is not None]
@@ -135,9 +147,10 @@ class Seeds:
 
     def _nearest(self, name, near, among):
         """The places of section ``name`` learned (of an order in ``among``, where given),
-        nearest ``near`` first, each (sec, loc, weight or None, distance, slope)."""
+        nearest ``near`` first, each (sec, loc, weight or None, distance, slope, weight
+        where the soma spiked before the target or None)."""
         places = {found: value for found, value in self.found.get(name, {}).items() if among is None or value[2] in among}
-        return [(name, found, places[found][0], places[found][3], places[found][1])
+        return [(name, found, places[found][0], places[found][3], places[found][1], places[found][4])
                 for found in sorted(places, key=lambda found: (abs(found - near), found))]
 
     def _across(self, sec, loc, among):
@@ -168,6 +181,20 @@ def _unreachable(record, cap):
     """Whether a place's last record shows that even the largest weight falls short."""
     return (record.get('status') == 'ok' and not record.get('spiked') and record.get('epsp') is not None
             and record['epsp'] < record['target'] and record['weight'] >= cap)
+
+
+def _spiking_from(records):
+    """The smallest weight (uS) at which the soma spiked, where a search ended because it
+    spiked before its EPSP reached the target (a weight below it, within
+    SPIKE_RESOLUTION, fell short without a spike); else None."""
+    if records[-1].get('converged'):
+        return None
+    ok = [r for r in records if r['status'] == 'ok']
+    spiking = [r['weight'] for r in ok if r['spiked']]
+    short = [r['weight'] for r in ok if not r['spiked'] and r['epsp'] is not None and r['epsp'] < r['target']]
+    if not spiking or not short or max(short) >= min(spiking):
+        return None
+    return min(spiking) if 1.0 - max(short) / min(spiking) <= SPIKE_RESOLUTION * (1 + 1e-9) else None
 
 
 def _local_slope(records):
