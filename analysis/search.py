@@ -20,9 +20,11 @@ synaptic reversal potential), more where NMDA receptors unblock.
 3. A weight at which the soma spikes is an upper side without an EPSP: the step towards
    it is bisection, down to SPIKE_RESOLUTION.
 4. Where a neighbour's soma spiked before its EPSP reached the target, the search starts
-   at the weight predicted to make this place spike (``spike_edge``) and takes its second
-   step just across that edge, EDGE_STEP away: two simulations settle the verdict where
-   the prediction holds.
+   at the weight predicted to make this place spike (``spike_edge``) and steps across
+   that edge, EDGE_STEP away, then twice that if it was not crossed (EDGE_STEPS steps in
+   all, then as above): two simulations settle the verdict where the prediction holds,
+   and a prediction up to 13 % off costs a step or two more rather than a bisection
+   from far away.
 
 Pure: it proposes weights and is told their EPSPs.
 """
@@ -31,6 +33,7 @@ import math
 
 SPIKE_RESOLUTION = 0.05  # relative bracket width at which a spiking upper side ends the search
 EDGE_STEP = 0.9 * SPIKE_RESOLUTION  # relative step across a predicted spiking edge
+EDGE_STEPS = 2  # steps of EDGE_STEP, then 2 x EDGE_STEP, ... before the search goes on as usual
 OVERSHOOT = 1.3  # factor on a step taken before the target is bracketed
 NEAR_MISS = 0.02  # |ln(EPSP / target)| within which a step is not overshot: the curve is known well enough there
 MIN_SLOPE = 0.05  # smallest log-log slope trusted for a step (flatter: jump far)
@@ -76,9 +79,11 @@ class TargetSearch:
     def _outward(self):
         """ln(weight) of the next step while the target is not bracketed."""
         x, f = self.low if self.high is None else self.high
-        edge = self.spike_edge and len(self.tried) == 1
-        if f is None:  # only spikes so far: step down, just below a predicted edge
-            return x + math.log(1.0 - EDGE_STEP) if edge else x - math.log(4.0)
+        edge = None
+        if self.spike_edge and len(self.tried) <= EDGE_STEPS:
+            edge = -math.log(1.0 - EDGE_STEP) * 2 ** (len(self.tried) - 1)
+        if f is None:  # only spikes so far: step down, across a predicted edge
+            return x - (edge if edge else math.log(4.0))
         known = [point for point in self.tried if point[1] is not None]
         if len(known) >= 2:
             aim = _hyperbolic_aim(known[-2], known[-1])
@@ -89,8 +94,8 @@ class TargetSearch:
         # taken as they are
         steps = len(self.tried) - (1 if self.seeded_slope else 0)
         step = (aim - x) * (OVERSHOOT ** steps if abs(f) > NEAR_MISS else 1.0)
-        if edge and f < 0:  # below a predicted edge: just across it first
-            step = min(step, -math.log(1.0 - EDGE_STEP))
+        if edge and f < 0:  # below a predicted edge: across it
+            step = min(step, edge)
         return x + max(-MAX_STEP, min(MAX_STEP, step))
 
     def _inward(self):

@@ -90,11 +90,11 @@ def test_a_predicted_spiking_edge_settles_the_verdict_in_two_simulations(first):
     assert slow.evaluations > 4
 
 
-def test_a_wrong_spiking_edge_costs_one_step():
+def test_a_wrong_spiking_edge_costs_at_most_two_steps():
     search, tried = run(lambda w: 100.0 * w, first=0.003, spike_edge=True)  # nothing spikes
     assert search.converged and tried[1] == pytest.approx(0.003 / (1 - 0.045))
     plain, _ = run(lambda w: 100.0 * w, first=0.003)
-    assert search.evaluations <= plain.evaluations + 1
+    assert search.evaluations <= plain.evaluations + 2
 
 
 def test_gives_up_after_the_budget():

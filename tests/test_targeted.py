@@ -101,10 +101,10 @@ def test_seeds_come_from_the_nearest_searched_places_of_the_section_or_its_neigh
 
     class Model:  # weight x transfer impedance constant across the branch point
         def distance(self, sec, loc):
-            return {'dend': 100.0 * loc, 'soma': 0.0}[sec]
+            return {'dend': 100.0 * loc, 'soma': 0.0, 'axon': 50.0 * loc}[sec]
 
         def transfer(self, sec, loc):
-            return {'dend': 50.0 - 10 * loc, 'soma': 60.0 - 10 * loc}[sec]
+            return {'dend': 50.0 - 10 * loc, 'soma': 60.0 - 10 * loc, 'axon': 40.0}[sec]
 
     cfg = type('Cfg', (), {'searchFirstWeight': 0.001, 'searchMaxWeight': 1.0})()
     weight, slope, edge = first_weight(cfg, 'dend', 0.5, seeds.seed('dend', 0.5), Model())
@@ -117,9 +117,11 @@ def test_seeds_come_from_the_nearest_searched_places_of_the_section_or_its_neigh
         record['spiked'] = spikes
     spiked[-1].update(converged=False)
     seeds.learn('soma', 0.5, spiked, order=3)
-    assert seeds.seed('soma', 0.3).spiking == ('soma', 0.5, 0.04)
-    weight, slope, edge = first_weight(cfg, 'soma', 0.3, seeds.seed('soma', 0.3), Model())
-    assert edge and slope is None and weight == pytest.approx(0.04 * 55.0 / 57.0)  # weight x transfer kept
+    seed = seeds.seed('soma', 0.3)
+    assert seed.spiking and seed.known == (('soma', 0.5, 0.04, 0.0),) and not seed.slopes
+    assert first_weight(cfg, 'soma', 0.3, seed, Model()) == (pytest.approx(0.04), None, True)
+    weight, slope, edge = first_weight(cfg, 'axon', 0.5, seeds.seed('axon', 0.5), Model())
+    assert edge and weight == pytest.approx(0.04 * 55.0 / 40.0)  # across a branch point: weight x transfer kept
 
 
 def test_predictions_fit_the_nearest_places_and_stay_near_them():

@@ -56,14 +56,15 @@ class Seed:
     child section); ``slopes``, (path distance um, log-log slope of the EPSP curve) of up
     to three of the nearest places where that slope was measured; ``unreachable``,
     whether the nearest place of all could not reach the target with the largest weight;
-    ``spiking``, where the soma spiked before the EPSP of the nearest place of all reached
-    the target: (sec, loc, the smallest weight uS at which it spiked), else empty."""
+    ``spiking``, whether the soma spiked before the EPSP of the nearest place of all
+    reached the target: then ``known`` holds the nearest such places, each with the
+    smallest weight at which it spiked."""
 
     known: tuple = ()
     across: bool = False
     slopes: tuple = ()
     unreachable: bool = False
-    spiking: tuple = ()
+    spiking: bool = False
 
 
 def first_weight(cfg, sec, loc, seed, model=None):
@@ -73,20 +74,15 @@ def first_weight(cfg, sec, loc, seed, model=None):
         return cfg.searchFirstWeight, None, False
     if seed.unreachable:
         return cfg.searchMaxWeight, None, False
-    if seed.spiking:
-        near_sec, near_loc, weight = seed.spiking
-        if model is not None:  # the same somatic depolarisation: weight x transfer impedance kept
-            weight *= model.transfer(near_sec, near_loc) / model.transfer(sec, loc)
-        return min(weight, cfg.searchMaxWeight), None, True
     nearest_slope = seed.slopes[0][1] if seed.slopes else None
     if model is None:
-        return seed.known[0][2], nearest_slope, False
+        return seed.known[0][2], nearest_slope, seed.spiking
     distance = model.distance(sec, loc)
     transfer = model.transfer if seed.across else None
     known = [(where, weight, transfer(near_sec, near_loc) if transfer else None)
              for near_sec, near_loc, weight, where in seed.known]
     weight = extrapolated_weight(known, distance, transfer(sec, loc) if transfer else None)
-    return weight, extrapolated_slope(seed.slopes, distance), False
+    return min(weight, cfg.searchMaxWeight), extrapolated_slope(seed.slopes, distance), seed.spiking
 
 
 class Seeds:
@@ -130,19 +126,20 @@ class Seeds:
             nearest = self._nearest(name, near, among)
             if not nearest:
                 continue
-            if nearest[0][5] is not None:
-                return Seed(spiking=(name, nearest[0][1], nearest[0][5]))
-            if nearest[0][2] is None:
+            spiking = nearest[0][5] is not None
+            if spiking:  # places where the soma spiked first, at their smallest spiking weights
+                nearest = [(*place[:2], place[5], *place[3:]) for place in nearest if place[5] is not None]
+            elif nearest[0][2] is None:
                 return Seed(unreachable=True)
             reached = [place for place in nearest if place[2] is not None]
             known = reached[:self.NEAREST]
-            if name == sec and len(known) < 2:  # one place on its own section: its neighbours' too
+            if name == sec and len(known) < 2 and not spiking:  # one place on its own section: its neighbours' too
                 known += self._across(sec, loc, among)[:self.NEAREST - len(known)]
             if any(place[3] is None for place in known):  # no path distances: the nearest alone
                 known = known[:1]
             slopes = [(place[3], place[4]) for place in reached if place[4] is not None and place[3] is not None]
             return Seed(tuple(place[:4] for place in known), any(place[0] != sec for place in known),
-                        tuple(slopes[:self.NEAREST]))
+                        tuple(slopes[:self.NEAREST]), spiking=spiking)
         return None
 
     def _nearest(self, name, near, among):
