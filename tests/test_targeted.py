@@ -67,7 +67,7 @@ def test_bad_search_settings(tmp_path, args, named):
 
 
 def test_seeds_come_from_the_nearest_searched_places_of_the_section_or_its_neighbours():
-    from wscale.search.targeted import Seeds, first_weight
+    from wscale.search.targeted import Seed, Seeds, first_weight
 
     cell = {'secs': {
         'soma': {},
@@ -95,7 +95,7 @@ def test_seeds_come_from_the_nearest_searched_places_of_the_section_or_its_neigh
     assert seeds.seed('dend', 0.7).known[0][2] == 0.004
     assert seeds.seed('tip', 0.5).unreachable  # its own section's nearest place never reached the target
     assert seeds.seed('soma', 0.5).known[0][:2] == ('dend', 0.1)  # a child's place nearest its start (childX 0)
-    assert seeds.seed('axon', 0.5) is None
+    assert seeds.seed('axon', 0.5) == Seed((('dend', 0.1, 0.002, 10.0),), True)  # two branch points away: across
     assert seeds.seed('dend', 0.3, among=range(0)) is None  # only the places of the orders given count
     assert seeds.seed('dend', 0.7, among=range(1)).known[0][:3] == ('dend', 0.1, 0.002)
 
@@ -108,7 +108,8 @@ def test_seeds_come_from_the_nearest_searched_places_of_the_section_or_its_neigh
 
     cfg = type('Cfg', (), {'searchFirstWeight': 0.001, 'searchMaxWeight': 1.0})()
     weight, slope, edge = first_weight(cfg, 'dend', 0.5, seeds.seed('dend', 0.5), Model())
-    assert weight == pytest.approx(0.002 * 2 ** 0.5) and not edge  # ln(weight) on a line through 10 and 90 um
+    # ln(weight x transfer impedance) on a line through 10 and 90 um
+    assert weight == pytest.approx((0.002 * 49.0 * 0.004 * 41.0) ** 0.5 / 45.0) and not edge
     assert first_weight(cfg, 'tip', 0.5, seeds.seed('tip', 0.5), Model()) == (1.0, None, False)  # the largest first
     assert first_weight(cfg, 'axon', 0.5, None, Model()) == (0.001, None, False)
     # the soma spiked before the target at the nearest place: start where this one is predicted to spike
@@ -119,7 +120,7 @@ def test_seeds_come_from_the_nearest_searched_places_of_the_section_or_its_neigh
     seeds.learn('soma', 0.5, spiked, order=3)
     seed = seeds.seed('soma', 0.3)
     assert seed.spiking and seed.known == (('soma', 0.5, 0.04, 0.0),) and not seed.slopes
-    assert first_weight(cfg, 'soma', 0.3, seed, Model()) == (pytest.approx(0.04), None, True)
+    assert first_weight(cfg, 'soma', 0.3, seed, Model()) == (pytest.approx(0.04 * 55.0 / 57.0), None, True)
     weight, slope, edge = first_weight(cfg, 'axon', 0.5, seeds.seed('axon', 0.5), Model())
     assert edge and weight == pytest.approx(0.04 * 55.0 / 40.0)  # across a branch point: weight x transfer kept
 
@@ -130,6 +131,9 @@ def test_predictions_fit_the_nearest_places_and_stay_near_them():
     weight = lambda x: 0.001 * math.exp(0.01 * x + 1e-5 * x * x)  # noqa: E731
     known = [(x, weight(x), None) for x in (20.0, 10.0, 0.0)]
     assert extrapolated_weight(known, 30.0) == pytest.approx(weight(30.0), rel=1e-9)  # a parabola in ln(weight)
+    cubic = lambda x: 0.001 * math.exp(0.01 * x + 1e-5 * x * x - 2e-7 * x ** 3)  # noqa: E731
+    assert extrapolated_weight([(x, cubic(x), None) for x in (30.0, 20.0, 10.0, 0.0)], 40.0) == pytest.approx(
+        cubic(40.0), rel=1e-9)
     assert extrapolated_weight(known[:2], 30.0) == pytest.approx(0.001 * math.exp(0.307), rel=1e-9)  # a line
     assert extrapolated_weight(known[:1], 30.0) == weight(20.0)
     # across a branch point, weight x transfer impedance is what is continuous

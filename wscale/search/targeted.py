@@ -78,7 +78,7 @@ def first_weight(cfg, sec, loc, seed, model=None):
     if model is None:
         return seed.known[0][2], nearest_slope, seed.spiking
     distance = model.distance(sec, loc)
-    transfer = model.transfer if seed.across else None
+    transfer = model.transfer
     known = [(where, weight, transfer(near_sec, near_loc) if transfer else None)
              for near_sec, near_loc, weight, where in seed.known]
     weight = extrapolated_weight(known, distance, transfer(sec, loc) if transfer else None)
@@ -95,7 +95,9 @@ class Seeds:
     do not depend on which searches ended first.
     """
 
-    NEAREST = 3  # places a prediction is fitted to
+    NEAREST = 4  # places a weight is predicted from
+    NEAREST_ACROSS = 2  # places a weight is predicted from where some lie across a branch point
+    NEAREST_SLOPES = 3  # places a slope is predicted from
 
     def __init__(self, cell, cap=math.inf):
         self.cap = cap
@@ -121,7 +123,10 @@ class Seeds:
 
     def seed(self, sec, loc, among=None):
         """The ``Seed`` of the search at (sec, loc) from the places learned (those of an
-        order in ``among``, where given), or None: of two places as near, the lower loc."""
+        order in ``among``, where given), or None: of two places as near, the lower loc.
+        Where neither its section nor the parent or a child section has any, the
+        reaching place of the section fewest branch points away (at the same loc, of
+        two as far the first in the cell's order) seeds it across."""
         for name, near in self._neighbours(sec, loc):
             nearest = self._nearest(name, near, among)
             if not nearest:
@@ -134,12 +139,18 @@ class Seeds:
             reached = [place for place in nearest if place[2] is not None]
             known = reached[:self.NEAREST]
             if name == sec and len(known) < 2 and not spiking:  # one place on its own section: its neighbours' too
-                known += self._across(sec, loc, among)[:self.NEAREST - len(known)]
+                known += self._across(sec, loc, among)
+            if any(place[0] != sec for place in known):  # a fit across a branch point bends there: a line at most
+                known = known[:self.NEAREST_ACROSS]
             if any(place[3] is None for place in known):  # no path distances: the nearest alone
                 known = known[:1]
             slopes = [(place[3], place[4]) for place in reached if place[4] is not None and place[3] is not None]
             return Seed(tuple(place[:4] for place in known), any(place[0] != sec for place in known),
-                        tuple(slopes[:self.NEAREST]), spiking=spiking)
+                        tuple(slopes[:self.NEAREST_SLOPES]), spiking=spiking)
+        for name in self._further(sec):
+            reached = [place for place in self._nearest(name, loc, among) if place[2] is not None and place[3] is not None]
+            if reached:
+                return Seed((reached[0][:4],), True)
         return None
 
     def _nearest(self, name, near, among):
@@ -163,6 +174,19 @@ class Seeds:
         if sec in self.parent:
             yield self.parent[sec]
         yield from self.children.get(sec, ())
+
+    def _further(self, sec):
+        """The sections beyond ``sec``'s parent and children, fewest branch points away first."""
+        ring = [sec, *self._adjacent(sec)]
+        seen = set(ring)
+        ring = ring[1:]
+        while ring:
+            ring = [other for name in ring for other in self._adjacent(name) if other not in seen and not seen.add(other)]
+            yield from ring
+
+    def _adjacent(self, sec):
+        """The names of the parent and the child sections of ``sec``."""
+        return ([self.parent[sec][0]] if sec in self.parent else []) + [child for child, _ in self.children.get(sec, ())]
 
 
 def _on_target(record, slope):
