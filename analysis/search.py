@@ -15,7 +15,9 @@ synaptic reversal potential), more where NMDA receptors unblock.
 2. Once a weight below and a weight above the target are known, Brent's method on the
    reciprocal scale (-1 / w against 1 - target / EPSP): inverse quadratic interpolation
    through the last three simulations, or the secant, where that falls inside the
-   bracket and the bracket keeps halving; bisection (of ln w) otherwise. It converges
+   bracket and the bracket keeps halving or the last simulation came within NEAR_MISS of
+   the target (one end of the bracket then stays, but the interpolation is close);
+   bisection (of ln w) otherwise. It converges
    superlinearly and never leaves the bracket.
 3. A weight at which the soma spikes is an upper side without an EPSP: the step towards
    it is bisection, down to SPIKE_RESOLUTION.
@@ -115,7 +117,8 @@ class TargetSearch:
         if guess is None or not ra < guess < rb:
             guess = ra - ga * (rb - ra) / (gb - ga)
         shrinking = len(self.widths) < 3 or self.widths[-1] <= self.widths[-3] / 2
-        if not shrinking or not ra < guess < rb:
+        near = self.tried[-1][1] is not None and abs(self.tried[-1][1]) <= NEAR_MISS
+        if not (shrinking or near) or not ra < guess < rb:
             return middle
         margin = min(width / 4, X_TOL_FRACTION * self.tol / self.target)
         return min(max(-math.log(-guess), a + margin), b - margin)

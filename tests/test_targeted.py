@@ -125,6 +125,15 @@ def test_seeds_come_from_the_nearest_searched_places_of_the_section_or_its_neigh
     assert edge and weight == pytest.approx(0.04 * 55.0 / 40.0)  # across a branch point: weight x transfer kept
 
 
+def test_a_slope_carried_across_a_branch_point_follows_the_input_impedance():
+    from analysis.prediction import carried_slope
+
+    # EPSP = g / (1 + c g Z): slope 1 / (1 + c g Z); c = 2 from the place where it was measured
+    there = 1.0 / (1.0 + 2.0 * 0.01 * 10.0)
+    assert carried_slope(there, 0.01, 10.0, 0.02, 30.0) == pytest.approx(1.0 / (1.0 + 2.0 * 0.02 * 30.0))
+    assert carried_slope(1.2, 0.01, 10.0, 0.02, 30.0) == 1.2  # no saturation to carry
+
+
 def test_predictions_fit_the_nearest_places_and_stay_near_them():
     from analysis.prediction import extrapolated_slope, extrapolated_weight
 

@@ -209,6 +209,11 @@ class Measurer:
         after = t > self.saved_at + self.cfg.recordStep / 2
         return np.concatenate([self.baseline[0], t[after]]), np.concatenate([self.baseline[1], v[after]])
 
+    def input(self, sec, loc):
+        """Input impedance (MOhm) of sec(loc) at the saved steady state (see ``transfer``)."""
+        self.transfer(sec, loc)
+        return self.impedances.input(sec, loc)
+
     def _place(self, segment):
         for synapse in self.synapses:
             synapse.loc(segment)

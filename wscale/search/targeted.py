@@ -11,7 +11,7 @@ import dataclasses
 import math
 import traceback
 
-from analysis.prediction import extrapolated_slope, extrapolated_weight
+from analysis.prediction import carried_slope, extrapolated_slope, extrapolated_weight
 from analysis.search import SPIKE_RESOLUTION, TargetSearch, log_slope
 from wscale.errors import UserError
 from wscale.measure import measurement, records
@@ -58,13 +58,18 @@ class Seed:
     whether the nearest place of all could not reach the target with the largest weight;
     ``spiking``, whether the soma spiked before the EPSP of the nearest place of all
     reached the target: then ``known`` holds the nearest such places, each with the
-    smallest weight at which it spiked."""
+    smallest weight at which it spiked; ``measured``, (sec, loc, weight uS, slope) of the
+    nearest of the places with a slope."""
 
     known: tuple = ()
     across: bool = False
     slopes: tuple = ()
     unreachable: bool = False
     spiking: bool = False
+    measured: tuple = ()
+
+
+LINEAR_SLOPE = 0.8  # the least log-log slope of a place that seeds one several branch points away
 
 
 def first_weight(cfg, sec, loc, seed, model=None):
@@ -82,7 +87,11 @@ def first_weight(cfg, sec, loc, seed, model=None):
     known = [(where, weight, transfer(near_sec, near_loc) if transfer else None)
              for near_sec, near_loc, weight, where in seed.known]
     weight = extrapolated_weight(known, distance, transfer(sec, loc) if transfer else None)
-    return min(weight, cfg.searchMaxWeight), extrapolated_slope(seed.slopes, distance), seed.spiking
+    slope = extrapolated_slope(seed.slopes, distance)
+    if seed.across and seed.measured:  # the saturation changes across a branch point with the input impedance
+        near_sec, near_loc, near_weight, near_slope = seed.measured
+        slope = carried_slope(near_slope, near_weight, model.input(near_sec, near_loc), weight, model.input(sec, loc))
+    return min(weight, cfg.searchMaxWeight), slope, seed.spiking
 
 
 class Seeds:
@@ -126,7 +135,10 @@ class Seeds:
         order in ``among``, where given), or None: of two places as near, the lower loc.
         Where neither its section nor the parent or a child section has any, the
         reaching place of the section fewest branch points away (at the same loc, of
-        two as far the first in the cell's order) seeds it across."""
+        two as far the first in the cell's order) seeds it across, if its EPSP grew
+        about in proportion to the weight there (a log-log slope of at least
+        LINEAR_SLOPE): weight x transfer impedance does not carry a saturating
+        dendrite's weight elsewhere."""
         for name, near in self._neighbours(sec, loc):
             nearest = self._nearest(name, near, among)
             if not nearest:
@@ -144,13 +156,15 @@ class Seeds:
                 known = known[:self.NEAREST_ACROSS]
             if any(place[3] is None for place in known):  # no path distances: the nearest alone
                 known = known[:1]
-            slopes = [(place[3], place[4]) for place in reached if place[4] is not None and place[3] is not None]
+            sloped = [place for place in reached if place[4] is not None and place[3] is not None]
             return Seed(tuple(place[:4] for place in known), any(place[0] != sec for place in known),
-                        tuple(slopes[:self.NEAREST_SLOPES]), spiking=spiking)
+                        tuple((place[3], place[4]) for place in sloped[:self.NEAREST_SLOPES]), spiking=spiking,
+                        measured=(*sloped[0][:3], sloped[0][4]) if sloped else ())
         for name in self._further(sec):
-            reached = [place for place in self._nearest(name, loc, among) if place[2] is not None and place[3] is not None]
-            if reached:
-                return Seed((reached[0][:4],), True)
+            linear = [place for place in self._nearest(name, loc, among)
+                      if place[2] is not None and place[3] is not None and (place[4] or 0.0) >= LINEAR_SLOPE]
+            if linear:
+                return Seed((linear[0][:4],), True)
         return None
 
     def _nearest(self, name, near, among):
