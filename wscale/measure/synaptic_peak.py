@@ -37,16 +37,12 @@ class SynapticPeak:
                 vector.record(reference, step)
                 self.recordings.append((f'{name}.{variable}', vector))
 
-    def past(self, margin):
-        """Whether every recorded variable that moved has been furthest from its first
-        recorded value (before the event) at least ``margin`` ms ago."""
-        return self.wait(margin) <= 0.0
-
     def wait(self, margin):
-        """How long (ms) the simulation must go on at least before ``past(margin)`` can
-        hold: until every variable that moved has been furthest from its first value
-        ``margin`` ms ago, if none moves further; 0 where it holds now, infinite where a
-        variable is not finite or nothing was recorded after the first value."""
+        """How long (ms) the simulation must go on at least before every recorded variable
+        that moved has been furthest from its first recorded value (before the event)
+        ``margin`` ms ago, if none moves further: 0 where that holds now (the response is
+        past its peak), infinite where a variable is not finite or nothing was recorded
+        after the first value."""
         wait = 0.0
         for _, vector in self.recordings:
             values = vector.as_numpy()
