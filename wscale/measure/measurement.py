@@ -150,7 +150,6 @@ class Measurer:
         self.home = self.cell.secs[cfg.sec]['hObj'](cfg.loc)
         self.baseline_from = save_time(cfg)
         self.shared_from = event_save_time(cfg)
-        self.saved_at = self.shared_from  # the time of the state points restart from
         self.stop = cfg.stimTime + cfg.stimDelay + cfg.epspWindow + cfg.recordStep
         self.first_check = onset_time(cfg) + PEAK_MARGIN
         self.synaptic = SynapticPeak(h, self.synapses, cfg.recordStep)
@@ -164,8 +163,8 @@ class Measurer:
         self.sim.pc.psolve(self.baseline_from)
         self.before_baseline = restart.SavedState(h, streams)
         self.sim.pc.psolve(self.shared_from)
-        self.saved = restart.SavedState(h, streams)
-        self.baseline = self._recorded_baseline()  # (t, v) every restart from ``saved`` shares, or None
+        self.before_event = restart.SavedState(h, streams)
+        self.baseline = self._recorded_baseline()  # (t, v) every restart from ``before_event`` shares, or None
         self.impedances = None  # taken when first asked for (``transfer``)
         self.check = self._check_restart()
         self.mode = self.check['outcome']
@@ -191,6 +190,17 @@ class Measurer:
             self.impedances = Impedances(self.h, {name: sec['hObj'] for name, sec in self.cell.secs.items()},
                                          self.cell.secs[self.cfg.somaSec]['hObj'](0.5))
         return self.impedances.transfer(sec, loc)
+
+    @property
+    def saved(self):
+        """The saved state points restart from: before the event where they share the
+        recorded baseline, else before the baseline window."""
+        return self.before_event if self.baseline is not None else self.before_baseline
+
+    @property
+    def saved_at(self):
+        """The time (ms) of ``saved``."""
+        return self.shared_from if self.baseline is not None else self.baseline_from
 
     def _recorded_baseline(self):
         """The somatic samples recorded so far after ``baseline_from`` (ms), which a
@@ -316,7 +326,7 @@ class Measurer:
 
     def _own_baselines(self):
         """Points restart from the state saved before the baseline window, and simulate it."""
-        self.saved, self.saved_at, self.baseline = self.before_baseline, self.baseline_from, None
+        self.baseline = None
 
     def _baseline_moves(self, whole, start):
         """The largest difference (mV) over the shared baseline between the run from 0 ms

@@ -83,10 +83,8 @@ def first_weight(cfg, sec, loc, seed, model=None):
     if model is None:
         return seed.known[0][2], nearest_slope, seed.spiking
     distance = model.distance(sec, loc)
-    transfer = model.transfer
-    known = [(where, weight, transfer(near_sec, near_loc) if transfer else None)
-             for near_sec, near_loc, weight, where in seed.known]
-    weight = extrapolated_weight(known, distance, transfer(sec, loc) if transfer else None)
+    known = [(where, weight, model.transfer(near_sec, near_loc)) for near_sec, near_loc, weight, where in seed.known]
+    weight = extrapolated_weight(known, distance, model.transfer(sec, loc))
     slope = extrapolated_slope(seed.slopes, distance)
     if seed.across and seed.measured:  # the saturation changes across a branch point with the input impedance
         near_sec, near_loc, near_weight, near_slope = seed.measured
@@ -127,8 +125,10 @@ class Seeds:
         if last.get('converged'):
             slope = _local_slope(records)
             self.found.setdefault(sec, {})[loc] = (_on_target(last, slope), slope, order, last.get('distance_um'), None)
-        elif _unreachable(last, self.cap) or _spiking_from(records):
-            self.found.setdefault(sec, {})[loc] = (None, None, order, last.get('distance_um'), _spiking_from(records))
+        else:
+            spiking = _spiking_from(records)
+            if spiking is not None or _unreachable(last, self.cap):
+                self.found.setdefault(sec, {})[loc] = (None, None, order, last.get('distance_um'), spiking)
 
     def seed(self, sec, loc, among=None):
         """The ``Seed`` of the search at (sec, loc) from the places learned (those of an
