@@ -113,26 +113,36 @@ def somatic_epsp(weights, unit_current, levels, rest, local, soma):
 
 
 def weight_at_target(target, first, unit_current, levels, rest, local, soma, cap=np.inf):
-    """Each place's weight (uS) whose somatic EPSP is ``target`` (mV), by a secant search in
-    log weight from ``first`` (uS, one per place); ``cap`` where even ``cap`` falls short.
+    """Each place's weight (uS) whose somatic EPSP is ``target`` (mV), from ``first`` (uS,
+    one per place); ``cap`` where even ``cap`` falls short. The first step follows the
+    EPSP in proportion; each later one the curve EPSP = a w / (w + k) through the last two
+    weights (1 / EPSP linear in 1 / w: exact for a proportional EPSP and for a saturating
+    one of that shape), or the log-log secant where that curve never reaches the target.
     The arguments after ``first`` are ``somatic_epsp``'s. Returns (weights, the EPSPs at
     them in mV, the log-log slopes of the EPSP curves there: of the last secant step, 1
     where no step was taken)."""
     weights = np.minimum(np.asarray(first, float), cap)
     epsps = somatic_epsp(weights, unit_current, levels, rest, local, soma)
     slopes = np.ones_like(weights)
+    before = np.full((2, weights.size), np.nan)  # the weights and EPSPs of the step before
     for _ in range(SEARCH_STEPS):
         close = np.abs(epsps / target - 1) < WEIGHT_TOLERANCE
         short_at_cap = (weights >= cap) & (epsps < target)
         todo = np.flatnonzero(~close & ~short_at_cap)
         if todo.size == 0:
             break
-        step = (np.log(target) - np.log(np.maximum(epsps[todo], 1e-300))) / slopes[todo]
-        new = np.minimum(weights[todo] * np.exp(step), cap)
+        weight, epsp = weights[todo], np.maximum(epsps[todo], 1e-300)
+        step = (np.log(target) - np.log(epsp)) / slopes[todo]
+        new = np.minimum(weight * np.exp(step), cap)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            gain = (target / epsp - target / before[1, todo]) / (1 / weight - 1 / before[0, todo])
+            aim = 1 / (1 / weight + (1 - target / epsp) / gain)
+        hyperbolic = np.isfinite(aim) & (gain > 0) & (aim > 0)
+        new = np.where(hyperbolic, np.minimum(aim, cap), new)
         new_epsps = somatic_epsp(new, unit_current, levels, rest[todo], local[todo], soma[todo])
-        moved = np.abs(np.log(new / weights[todo])) > 1e-12
-        secant = np.log(np.maximum(new_epsps, 1e-300) / np.maximum(epsps[todo], 1e-300)) / np.where(
-            moved, np.log(new / weights[todo]), 1.0)
+        moved = np.abs(np.log(new / weight)) > 1e-12
+        secant = np.log(np.maximum(new_epsps, 1e-300) / epsp) / np.where(moved, np.log(new / weight), 1.0)
         slopes[todo] = np.where(moved & (secant > 0.05), secant, slopes[todo])
+        before[:, todo] = np.where(moved, [weight, epsp], before[:, todo])
         weights[todo], epsps[todo] = new, new_epsps
     return weights, epsps, slopes
