@@ -1,15 +1,16 @@
 """A place's weight at target predicted from the places near it already searched.
 
-Along a dendrite the weight at target times the transfer impedance to the soma (both
-scale the somatic EPSP) changes smoothly with the path distance from the soma, so its
-logarithm at the nearest places already searched, fitted against their path distances
-(a straight line through two, a parabola through three, a cubic through four), is
-extrapolated to the place, and the place's own transfer impedance turns it back into a
-weight. Across a branch point the curve bends (the dendrite's diameter changes there),
-so a fit that reaches across one is a straight line at most (``Seeds`` in
-``wscale.search.targeted`` chooses the places). On the thin-tuft cell, a cubic through
-four places of the section lands within the search's 0.1 % at 98 % of its places where
-the EPSP grows about in proportion, a parabola through three at 80 %.
+Each place has a reference weight from a model of the cell: the preview's prediction
+(``wscale.search.preview``), else the inverse of its transfer impedance to the soma. The
+model's own error changes smoothly with the path distance from the soma, so the
+logarithm of the ratio of weight found to reference weight at the nearest places already
+searched, fitted against their path distances (a straight line through two, a parabola
+through three, a cubic through four), is extrapolated to the place, and the place's own
+reference weight turns it back into a weight. Across a branch point the curve bends (the
+dendrite's diameter changes there), so a fit that reaches across one is a straight line
+at most (``Seeds`` in ``wscale.search.targeted`` chooses the places). On the thin-tuft
+cell, with the preview's weights, 86 % of the places predicted land within the search's
+0.1 %, 78 % of those where the dendrite saturates; with transfer impedances 51 % and none.
 
 Pure: distances in um, weights in uS, transfer impedances in MOhm.
 """
@@ -38,18 +39,19 @@ def extrapolated(points, x):
     return float(np.polyval(np.polyfit(xs, [unique[where] for where in xs], len(xs) - 1), x))
 
 
-def extrapolated_weight(known, distance, transfer=None):
+def extrapolated_weight(known, distance, reference=None):
     """The predicted weight (uS) at a place ``distance`` um from the soma.
 
-    ``known``: (distance um, weight uS, transfer impedance MOhm) of up to four places
-    already searched, the nearest first. With ``transfer`` (the place's own transfer
-    impedance, MOhm), weight x transfer impedance is fitted; without it (no impedances
-    known), the weight alone. The prediction stays within MAX_CHANGE of the nearest
-    place's weight.
+    ``known``: (distance um, weight uS, reference weight uS) of up to four places already
+    searched, the nearest first. A reference weight is what a model predicts there: one
+    that changes along the cell as the weight at target does (the preview's weight, or the
+    inverse of the transfer impedance to the soma); with ``reference`` (the place's own),
+    the weight's ratio to it is fitted, else the weight alone. The prediction stays within
+    MAX_CHANGE of the nearest place's weight.
     """
-    scaled = transfer is not None
-    points = [(where, math.log(weight) + (math.log(impedance) if scaled else 0.0)) for where, weight, impedance in known]
-    predicted = extrapolated(points, distance) - (math.log(transfer) if scaled else 0.0)
+    scaled = reference is not None
+    points = [(where, math.log(weight) - (math.log(model) if scaled else 0.0)) for where, weight, model in known]
+    predicted = extrapolated(points, distance) + (math.log(reference) if scaled else 0.0)
     nearest = math.log(known[0][1])
     return math.exp(min(max(predicted, nearest - math.log(MAX_CHANGE)), nearest + math.log(MAX_CHANGE)))
 

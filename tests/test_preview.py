@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import preview
-from tests.helpers import PROJECT, assert_one_line_error, run_command, run_in_child
+from tests.helpers import PROJECT, assert_one_line_error, in_child, run_command, run_in_child
 
 STEP = 0.1  # ms
 COUNT = 4096
@@ -92,6 +92,26 @@ def test_preview_against_a_targeted_search_on_a_passive_cell(tmp_path):
     assert 'preview' in previewed.stdout and (tmp_path / 'preview' / 'weight_norm.pkl').is_file()
     records = json.loads((tmp_path / 'preview' / 'results.json').read_text())
     assert len(records) == len(predicted) and all(record['preview'] for record in records)
+    # the search's own predictions, from its model restarted at the saved state, are the
+    # preview's from a run from 0 ms; with them the search mostly lands at once
+    places = list(predicted.index)
+    restarted = in_child(_predicted_by_a_search_model, tmp_path / 'search', places)
+    assert [restarted[place][0] for place in places] == pytest.approx(list(predicted['weight_at_target']), rel=1e-6)
+    assert found['simulations'].mean() < 1.2
+
+
+def _predicted_by_a_search_model(out, places):
+    from wscale.measure import measurement
+    from wscale.run import point
+    from wscale.run.spec import RunSpec
+    from wscale.search import preview
+
+    cfg = RunSpec.read(out / 'run_spec.json').cfg()
+    cfg.sec, cfg.loc = places[-1]
+    cfg.weight = cfg.searchFirstWeight
+    unit = preview.synapse_current(cfg, preview.PREVIEW)
+    measurer = measurement.Measurer(cfg, point.load_net_params(None, cfg))
+    return preview.predicted_by(measurer, places, unit, preview.PREVIEW)
 
 
 @pytest.mark.unit

@@ -25,9 +25,14 @@ def test_both_engines_converge_to_the_same_weights_in_few_simulations(tmp_path):
     assert inline['in_range'].all() and batch['in_range'].all()
     assert (inline['simulations'] <= 8).all()
     # both are within the tolerance of the target, from different first weights (the
-    # inline engine seeds each place from its neighbours), so they agree to about 2 tol
+    # inline engine predicts them), so they agree to about 2 tol
     assert inline['weight_at_target'].to_numpy() == pytest.approx(batch['weight_at_target'].to_numpy(), rel=3e-3)
-    same = inline_points.merge(batch_points, on=['sec', 'loc', 'weight'], suffixes=('', '_batch'))
+    # the inline engine's points are a process per point's: the Batch grid at its first weights
+    first = inline_points.groupby(['sec', 'loc'], sort=False).head(1)['weight']
+    proc = run_command('M1_grid_search.py', *PLACES, '--weights', *map(repr, first), '--out', tmp_path / 'grid')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    grid = pd.read_json(tmp_path / 'grid' / 'results.json', precise_float=True)
+    same = inline_points.merge(grid, on=['sec', 'loc', 'weight'], suffixes=('', '_batch'))
     assert len(same) >= 3
     assert same['epsp'].to_numpy() == pytest.approx(same['epsp_batch'].to_numpy(), rel=1e-6)
     assert len(inline_points) == inline['simulations'].sum()
@@ -112,6 +117,15 @@ def test_seeds_come_from_the_nearest_searched_places_of_the_section_or_its_neigh
     assert weight == pytest.approx((0.002 * 49.0 * 0.004 * 41.0) ** 0.5 / 45.0) and not edge
     assert first_weight(cfg, 'tip', 0.5, seeds.seed('tip', 0.5), Model()) == (1.0, None, False)  # the largest first
     assert first_weight(cfg, 'axon', 0.5, None, Model()) == (0.001, None, False)
+    # with the preview's weights: the ratio to them is fitted, and a place with no seed starts at its own
+    predicted = {('dend', 0.1): (0.0019, 0.9), ('dend', 0.9): (0.0036, 0.8), ('dend', 0.5): (0.003, 0.85),
+                 ('axon', 0.5): (0.02, 0.7)}
+    weight, _, _ = first_weight(cfg, 'dend', 0.5, seeds.seed('dend', 0.5), Model(), predicted)
+    assert weight == pytest.approx(0.003 * ((0.002 / 0.0019) * (0.004 / 0.0036)) ** 0.5)
+    assert first_weight(cfg, 'axon', 0.5, None, Model(), predicted) == (0.02, 0.7, False)
+    del predicted['dend', 0.9]  # one place without a prediction: the transfer impedances for all
+    assert first_weight(cfg, 'dend', 0.5, seeds.seed('dend', 0.5), Model(), predicted)[0] == pytest.approx(
+        (0.002 * 49.0 * 0.004 * 41.0) ** 0.5 / 45.0)
     # the soma spiked before the target at the nearest place: start where this one is predicted to spike
     spiked = searched([0.01, 0.04, 0.0384], [0.3, None, 0.45], 0.0)
     for record, spikes in zip(spiked, (False, True, False)):
@@ -145,9 +159,9 @@ def test_predictions_fit_the_nearest_places_and_stay_near_them():
         cubic(40.0), rel=1e-9)
     assert extrapolated_weight(known[:2], 30.0) == pytest.approx(0.001 * math.exp(0.307), rel=1e-9)  # a line
     assert extrapolated_weight(known[:1], 30.0) == weight(20.0)
-    # across a branch point, weight x transfer impedance is what is continuous
-    across = [(x, 0.002 / z, z) for x, z in ((20.0, 40.0), (10.0, 45.0))]
-    assert extrapolated_weight(across, 30.0, transfer=20.0) == pytest.approx(0.002 / 20.0)
+    # the weight's ratio to a reference weight (a model's prediction) is what is fitted
+    across = [(x, 0.002 / z, 1.0 / z) for x, z in ((20.0, 40.0), (10.0, 45.0))]
+    assert extrapolated_weight(across, 30.0, reference=1.0 / 20.0) == pytest.approx(0.002 / 20.0)
     # far beyond the places fitted: the nearest place alone; never more than 4 x off it
     assert extrapolated_weight(known, 500.0) == weight(20.0)
     assert extrapolated_weight([(0.0, 0.001, None), (1.0, 0.01, None)], 2.0) == pytest.approx(0.004)

@@ -21,9 +21,10 @@ from cells import catalogue
 from wscale.measure import measurement
 from wscale.run import point, pool
 from wscale.run.spec import LABEL, Outcome, tag, task_of
-from wscale.search import targeted
+from wscale.search import preview, targeted
 
 _measurer = None
+_predicted = {}
 
 POINTS_PER_WORKER = 25  # a worker builds the model and runs it to the saved state first
 SEARCH_SIMULATIONS = 5  # simulations a targeted search takes at a place, at most about
@@ -31,14 +32,40 @@ RUNS_PER_JOB = 3  # runs of consecutive places a targeted search is cut into, pe
 PLACES_PER_RUN = 10  # at least, where there are enough places
 
 
-def _start_worker(settle, first_task):
+def _start_worker(settle, first_task, places=(), unit=None):
     """Worker start: the settled cfg, the model built once and checked at the first task's
-    place, with its weight (a place of a targeted search: the search's first weight)."""
-    global _measurer
+    place, with its weight (a place of a targeted search: the search's first weight); for
+    a targeted search over ``places``, with the synapse's current ``unit``
+    (``preview.synapse_current``), the preview's weights there (``_predicted``)."""
+    global _measurer, _predicted
     cfg = settle()
     cfg.sec, cfg.loc = first_task[:2]
     cfg.weight = first_task[2] if len(first_task) > 2 else cfg.searchFirstWeight
     _measurer = measurement.Measurer(cfg, point.load_net_params(None, cfg))
+    _predicted = _predictions(_measurer, places, unit) if unit is not None else {}
+
+
+def _synapse_current(cfg):
+    """The synapse's current for the search's predictions, taken in a process of its own:
+    the clamp's NetStim, made in a worker before its model, would change the Random123
+    stream ids NEURON gives the model's own RANDOM variables. None where it cannot be
+    taken (the search then predicts without it)."""
+    [unit] = pool.run_tasks([cfg], 1, start=lambda: None, work=_unit_current, lost=lambda *_: None)
+    return unit
+
+
+def _unit_current(cfg):
+    try:
+        return preview.synapse_current(cfg, preview.SEARCH)
+    except Exception:  # the preview only speeds the search up
+        return None
+
+
+def _predictions(measurer, places, unit):
+    try:
+        return preview.predicted_by(measurer, places, unit)
+    except Exception:  # the preview only speeds the search up
+        return {}
 
 
 def _measure(place_and_weight):
@@ -48,7 +75,7 @@ def _measure(place_and_weight):
 
 def _search(place_and_seed):
     sec, loc, seed = place_and_seed
-    return targeted.search_place(_measurer.measure, _measurer.cfg, sec, loc, seed, _measurer)
+    return targeted.search_place(_measurer.measure, _measurer.cfg, sec, loc, seed, _measurer, _predicted)
 
 
 def workers_for(points, jobs):
@@ -99,7 +126,9 @@ def measure_tasks(settle, tasks, jobs, search, lost, known=None, kept=None):
         return
     cfg = settle()
     workers = workers_for(len(todo) * (SEARCH_SIMULATIONS if search == 'target' else 1), jobs)
-    start = functools.partial(_start_worker, settle, tuple(tasks[order[todo[0]]]))
+    places = tuple(tuple(task[:2]) for task in tasks) if search == 'target' else ()
+    unit = _synapse_current(cfg) if places else None
+    start = functools.partial(_start_worker, settle, tuple(tasks[order[todo[0]]]), places, unit)
     seeds = targeted.Seeds(catalogue.cell_of(cfg), cfg.searchMaxWeight) if search == 'target' else None
 
     def lost_task(task, message, trace=None):

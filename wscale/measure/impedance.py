@@ -58,21 +58,26 @@ def input_spectra(h, segments, frequencies):
     return values
 
 
-def somatic_responses(h, soma, segments, start, samples, step, amplitude, run):
+def somatic_responses(h, soma, segments, start, samples, step, amplitude, run, advance):
     """Each segment's voltage response (mV per nA; shape (segments, samples)) to a current
-    pulse of one ``step`` (ms) injected at ``soma`` at ``start`` (ms, on the grid of
-    ``step``), sample j taken (j + 1) steps after the pulse began: by reciprocity, the
-    transfer kernel from each segment to the soma, with every channel's own dynamics.
-    ``run(until)`` runs the model from 0 ms to ``until`` (ms). The pulse is +-``amplitude``
-    (nA), the two responses halved apart, so that the model's own course and its
-    second-order terms cancel."""
+    pulse of one ``step`` (ms) injected at ``soma`` at ``start`` (ms), sample j taken
+    (j + 1) steps after the pulse began: by reciprocity, the transfer kernel from each
+    segment to the soma, with every channel's own dynamics. ``run()`` brings the model to
+    its state at ``start`` (run from 0 ms, or restarted there) and ``advance(until)``
+    simulates on to ``until`` (ms). The pulse is +-``amplitude`` (nA), the two responses
+    halved apart, so that the model's own course and its second-order terms cancel."""
     clamp = h.IClamp(soma)
     clamp.delay, clamp.dur = start, step
-    vectors = [h.Vector().record(segment._ref_v, step) for segment in segments]
-    first = int(round(start / step)) + 1
     traces = []
-    for sign in (1.0, -1.0):
-        clamp.amp = sign * amplitude
-        run(start + (samples + 1) * step)
-        traces.append(np.array([vector.as_numpy()[first:first + samples] for vector in vectors]))
+    try:
+        for sign in (1.0, -1.0):
+            clamp.amp = sign * amplitude
+            run()
+            trace = np.empty((len(segments), samples))
+            for sample in range(samples):
+                advance(start + (sample + 1) * step)
+                trace[:, sample] = [segment.v for segment in segments]
+            traces.append(trace)
+    finally:
+        clamp.amp = 0.0
     return (traces[0] - traces[1]) / (2 * amplitude)

@@ -224,6 +224,17 @@ class Measurer:
         self.transfer(sec, loc)
         return self.impedances.input(sec, loc)
 
+    def at_rest(self):
+        """The model restarted at the start of the baseline window (``baseline_from`` ms),
+        as saved, with no weight on the synapse, where points restart (else False): the
+        state a preview predicts from."""
+        if self.mode != self_check.RESTARTED:
+            return False
+        self.before_baseline.restart(self.v_init, lambda: self._place(self.home), lambda: self._place(self.home),
+                                     self.cfg.cvode_active)
+        self._set_weight(0.0)
+        return True
+
     def _place(self, segment):
         for synapse in self.synapses:
             synapse.loc(segment)

@@ -19,7 +19,7 @@ from wscale.run import point
 from wscale.run.spec import tag
 
 
-def search_place(measure, cfg, sec, loc, seed=None, model=None):
+def search_place(measure, cfg, sec, loc, seed=None, model=None, predicted=None):
     """Records of the search at (sec, loc); ``measure(sec, loc, weight)`` gives a record.
 
     Settings from cfg: epspTarget (mV), searchTol (fraction of the target),
@@ -30,7 +30,7 @@ def search_place(measure, cfg, sec, loc, seed=None, model=None):
     the largest weight first where the nearest of them could not reach the target; the
     weight predicted to make the soma spike where the nearest of them spiked first.
     """
-    first, slope, edge = first_weight(cfg, sec, loc, seed, model)
+    first, slope, edge = first_weight(cfg, sec, loc, seed, model, predicted)
     search = TargetSearch(
         cfg.epspTarget, cfg.searchTol * cfg.epspTarget, first, cfg.searchMaxWeight, slope=slope, spike_edge=edge
     )
@@ -72,19 +72,31 @@ class Seed:
 LINEAR_SLOPE = 0.8  # the least log-log slope of a place that seeds one several branch points away
 
 
-def first_weight(cfg, sec, loc, seed, model=None):
+def first_weight(cfg, sec, loc, seed, model=None, predicted=None):
     """(first weight uS, log-log slope or None, whether that weight is where the soma is
-    predicted to start spiking) of the search at (sec, loc)."""
+    predicted to start spiking) of the search at (sec, loc). ``predicted``: {(sec, loc):
+    (weight uS, log-log slope)} of the preview's predictions (``wscale.search.preview``)
+    that reach the target."""
+    predicted = predicted or {}
     if seed is None:
+        if (sec, loc) in predicted:
+            weight, slope = predicted[sec, loc]
+            return min(weight, cfg.searchMaxWeight), slope, False
         return cfg.searchFirstWeight, None, False
     if seed.unreachable:
         return cfg.searchMaxWeight, None, False
     nearest_slope = seed.slopes[0][1] if seed.slopes else None
     if model is None:
         return seed.known[0][2], nearest_slope, seed.spiking
+    if all(place[:2] in predicted for place in (*seed.known, (sec, loc))):
+        def reference(near_sec, near_loc):
+            return predicted[near_sec, near_loc][0]
+    else:
+        def reference(near_sec, near_loc):
+            return 1.0 / model.transfer(near_sec, near_loc)
     distance = model.distance(sec, loc)
-    known = [(where, weight, model.transfer(near_sec, near_loc)) for near_sec, near_loc, weight, where in seed.known]
-    weight = extrapolated_weight(known, distance, model.transfer(sec, loc))
+    known = [(where, weight, reference(near_sec, near_loc)) for near_sec, near_loc, weight, where in seed.known]
+    weight = extrapolated_weight(known, distance, reference(sec, loc))
     slope = extrapolated_slope(seed.slopes, distance)
     if seed.across and seed.measured:  # the saturation changes across a branch point with the input impedance
         near_sec, near_loc, near_weight, near_slope = seed.measured
