@@ -10,6 +10,9 @@ point it restarts from that state with the synapse at the point's place
 (``wscale.measure.restart``), sets the weight and simulates only the baseline and EPSP windows,
 once the model's self-check has shown that a restart gives what the run from 0 ms gives
 (``measurement.Measurer``). The record comes from the same code as a batch job's.
+For a targeted search each worker then predicts every place's weight from that state, as
+--preview does (``wscale.search.preview.predicted_by``), and the searches start from
+those predictions (``targeted.first_weight``).
 
 Workers are forked from the command (see wscale.run.pool): a worker that crashes costs only
 the point or place it was on.

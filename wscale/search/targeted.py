@@ -25,10 +25,13 @@ def search_place(measure, cfg, sec, loc, seed=None, model=None, predicted=None):
     Settings from cfg: epspTarget (mV), searchTol (fraction of the target),
     searchFirstWeight and searchMaxWeight (uS). ``seed``, what the places searched
     before teach (a ``Seed``), gives the first weight: predicted from them
-    (``analysis.prediction``) with ``model``'s path distances and transfer impedances
-    (``model.distance(sec, loc)`` um, ``model.transfer(sec, loc)`` MOhm), else theirs;
-    the largest weight first where the nearest of them could not reach the target; the
-    weight predicted to make the soma spike where the nearest of them spiked first.
+    (``analysis.prediction``) with ``model``'s path distances (``model.distance(sec,
+    loc)`` um) and, as reference weights, the preview's weights ``predicted`` (see
+    ``first_weight``), else the inverse of ``model``'s transfer impedances
+    (``model.transfer(sec, loc)`` MOhm); without a model, theirs; the largest weight
+    first where the nearest of them could not reach the target; the weight predicted to
+    make the soma spike where the nearest of them spiked first. Without a seed, the
+    place's own predicted weight, else cfg.searchFirstWeight.
     """
     first, slope, edge = first_weight(cfg, sec, loc, seed, model, predicted)
     search = TargetSearch(
