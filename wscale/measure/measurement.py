@@ -226,14 +226,10 @@ class Measurer:
 
     def at_rest(self):
         """The model restarted at the start of the baseline window (``baseline_from`` ms),
-        as saved, with no weight on the synapse, where points restart (else False): the
-        state a preview predicts from."""
-        if self.mode != self_check.RESTARTED:
-            return False
-        self.before_baseline.restart(self.v_init, lambda: self._place(self.home), lambda: self._place(self.home),
-                                     self.cfg.cvode_active)
+        as saved, with no weight on the synapse: the state a preview predicts from, where
+        points restart (``mode``)."""
+        self._restart_at(self.home, self.before_baseline)
         self._set_weight(0.0)
-        return True
 
     def _place(self, segment):
         for synapse in self.synapses:
@@ -243,10 +239,11 @@ class Measurer:
         for netcon, fraction in self.contacts:
             netcon.weight[0] = weight * fraction
 
-    def _restart_at(self, segment):
-        """The model as saved, with the synapse at ``segment``."""
-        self.saved.restart(self.v_init, lambda: self._place(self.home), lambda: self._place(segment),
-                           self.cfg.cvode_active)
+    def _restart_at(self, segment, state=None):
+        """The model as saved (in ``state``, by default ``saved``), with the synapse at
+        ``segment``."""
+        (state or self.saved).restart(self.v_init, lambda: self._place(self.home), lambda: self._place(segment),
+                                      self.cfg.cvode_active)
 
     def _start_from_zero(self, segment, until=None):
         """The model run from 0 ms with the synapse at ``segment`` to ``until`` (ms; default

@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 from analysis import preview
-from wscale.measure import measurement, synaptic_current
+from wscale.measure import measurement, self_check, synaptic_current
 from wscale.measure.impedance import input_spectra, somatic_responses
 from wscale.measure.records import predicted_record
 
@@ -96,7 +96,7 @@ def predicted_by(measurer, places, unit, grid=SEARCH):
     model (a ``wscale.measure.measurement.Measurer``) at its saved state; {} where its
     points do not restart from it. ``unit`` is ``synapse_current(cfg, grid)``."""
     cfg = measurer.cfg
-    if not places or not measurer.at_rest():
+    if not places or measurer.mode != self_check.RESTARTED:
         return {}
     predicted = weights(cfg, measurer.cell, places, unit, measurer.baseline_from, measurer.at_rest, measurer.sim.pc.psolve,
                         grid)
