@@ -9,8 +9,9 @@ through three, a cubic through four), is extrapolated to the place, and the plac
 reference weight turns it back into a weight. Across a branch point the curve bends (the
 dendrite's diameter changes there), so a fit that reaches across one is a straight line
 at most (``Seeds`` in ``wscale.search.targeted`` chooses the places). On the thin-tuft
-cell, with the preview's weights, 86 % of the places predicted land within the search's
-0.1 %, 78 % of those where the dendrite saturates; with transfer impedances 51 % and none.
+cell, with the search's preview weights, 86 % of the places predicted land within the
+search's 0.1 %, 53 % of those where the dendrite saturates; with transfer impedances 51 %
+and none.
 
 Pure: distances in um, weights in uS, transfer impedances in MOhm.
 """

@@ -101,7 +101,12 @@ def predicted_by(measurer, places, unit, grid=SEARCH):
     predicted = weights(cfg, measurer.cell, places, unit, measurer.baseline_from, measurer.at_rest, measurer.sim.pc.psolve,
                         grid)
     return {place: (float(weight), float(slope)) for place, weight, epsp, slope in zip(places, *predicted)
-            if abs(epsp / cfg.epspTarget - 1) <= cfg.searchTol}
+            if _reaches(cfg, epsp)}
+
+
+def _reaches(cfg, epsp):
+    """Whether a predicted EPSP (mV) is the target, within the search's tolerance."""
+    return abs(epsp / cfg.epspTarget - 1) <= cfg.searchTol
 
 
 def predict(cfg, net_params, places):
@@ -129,7 +134,7 @@ def predict(cfg, net_params, places):
     for (sec, loc), (weight, epsp, slope) in zip(places, predicted):
         record = predicted_record(sec, loc, weight, epsp, cfg.epspTarget,
                                   measurement.distance_on(cell, cfg.somaSec, sec, loc), seconds)
-        reached = abs(epsp / cfg.epspTarget - 1) <= cfg.searchTol
+        reached = _reaches(cfg, epsp)
         record.update(converged=bool(reached), search=NOTE if reached else BEYOND, slope=float(slope))
         records.append(record)
     return records
